@@ -1,0 +1,80 @@
+import { json, redirect, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
+import { building } from '$app/environment';
+import { decideAccess } from '$lib/server/access';
+import { userFromSession } from '$lib/server/auth/auth-service';
+import { SESSION_COOKIE } from '$lib/server/auth/session';
+import { bootstrap } from '$lib/server/bootstrap';
+import { ConfigError } from '$lib/server/config';
+import { getContext, setContext } from '$lib/server/context';
+import { StoreUnavailableError, toPublicError } from '$lib/server/errors';
+
+export const init: ServerInit = async () => {
+	if (building) return;
+	try {
+		const ctx = await bootstrap(process.env);
+		setContext(ctx);
+		const stop = (signal: string) => {
+			console.log(`[server] ${signal}: closing the store`);
+			ctx.close().finally(() => process.exit(0));
+		};
+		process.once('SIGTERM', () => stop('SIGTERM'));
+		process.once('SIGINT', () => stop('SIGINT'));
+	} catch (e) {
+		if (e instanceof ConfigError) {
+			console.error(e.message);
+			process.exit(1);
+		}
+		console.error('[server] start-up failed:', e instanceof Error ? e.message : e);
+		process.exit(1);
+	}
+};
+
+const isApi = (pathname: string) => pathname.startsWith('/api/') || pathname.startsWith('/sync/');
+
+export const handle: Handle = async ({ event, resolve }) => {
+	const ctx = getContext();
+	const { pathname } = event.url;
+	event.locals.user = null;
+	const token = event.cookies.get(SESSION_COOKIE);
+	if (token) {
+		try {
+			event.locals.user = await userFromSession(ctx, token);
+		} catch (e) {
+			if (!(e instanceof StoreUnavailableError)) throw e;
+			// The store is down: public routes and /healthz still answer; others say 503 below.
+			if (decideAccess(pathname, null) !== 'allow') {
+				const err = toPublicError(e);
+				return json(err.body, { status: err.status });
+			}
+		}
+	}
+
+	// No route matches: a 404 for everyone (JSON under /api), before any sign-in redirect.
+	if (event.route.id === null) {
+		if (isApi(pathname)) return json({ error: 'not_found', reason: `No API at ${pathname}` }, { status: 404 });
+		return resolve(event);
+	}
+
+	const decision = decideAccess(pathname, event.locals.user);
+	if (decision === 'sign-in') {
+		if (isApi(pathname)) return json({ error: 'unauthorized', reason: 'Sign in first' }, { status: 401 });
+		redirect(303, `/login?next=${encodeURIComponent(pathname + event.url.search)}`);
+	}
+	if (decision === 'forbidden') {
+		if (isApi(pathname)) {
+			return json({ error: 'forbidden', reason: `The ${event.locals.user!.role} role may not use this` }, { status: 403 });
+		}
+		return new Response('Forbidden: your role may not open this page', { status: 403, headers: { 'content-type': 'text/plain' } });
+	}
+
+	const response = await resolve(event);
+	response.headers.set('x-content-type-options', 'nosniff');
+	response.headers.set('referrer-policy', 'same-origin');
+	return response;
+};
+
+export const handleError: HandleServerError = ({ error, status, message }) => {
+	if (status === 404) return { message: 'Not found', code: 'not_found' };
+	const pub = toPublicError(error);
+	return { message: pub.status < 500 ? pub.body.reason : message, code: pub.body.error };
+};

@@ -1,0 +1,80 @@
+/**
+ * Start-up: configuration -> store (embedded or external) -> schema -> demo seed. Runs once per process
+ * from hooks.server.ts `init`. A store that is down does not crash the app: /healthz says 503 and the
+ * set-up is retried in the background until the store answers.
+ */
+import { parseConfig } from './config';
+import type { AppContext } from './context';
+import { StoreUnavailableError } from './errors';
+import { loadOrCreateSecret } from './secrets';
+import { seedIfEmpty } from './seed';
+import { CouchClient } from './store/couch-client';
+import { startEmbeddedStore, type EmbeddedStore } from './store/embedded';
+import { applySchema } from './store/schema';
+
+const RETRY_MIN_MS = 1000; // 1 second
+const RETRY_MAX_MS = 30 * 1000; // 30 seconds
+
+export async function bootstrap(env: Record<string, string | undefined>): Promise<AppContext> {
+	const config = parseConfig(env);
+	let embedded: EmbeddedStore | null = null;
+	let store: CouchClient;
+	if (config.COUCHDB_URL) {
+		store = new CouchClient(config.COUCHDB_URL);
+	} else {
+		embedded = await startEmbeddedStore(config.dataDir, config.STORE_PORT);
+		store = new CouchClient(embedded.url);
+	}
+	const storeKind = embedded ? 'embedded' : 'couchdb';
+	const sessionSecret = config.SESSION_SECRET ?? (await loadOrCreateSecret(config.dataDir, 'session-secret'));
+	if (!config.SESSION_SECRET) console.warn('[config] SESSION_SECRET is not set: using a generated key kept in DATA_DIR/secrets');
+	console.log(`[store] ${storeKind} store at ${store.displayUrl}`);
+
+	let ready = false;
+	let stopped = false;
+	const prepare = async () => {
+		const started = Date.now();
+		await applySchema(store);
+		if (config.SEED === 'demo') await seedIfEmpty(store, config);
+		ready = true;
+		console.log(`[store] ready in ${Date.now() - started} ms`);
+	};
+	const readyPromise = (async () => {
+		let delay = RETRY_MIN_MS;
+		for (;;) {
+			try {
+				await prepare();
+				return;
+			} catch (e) {
+				if (!(e instanceof StoreUnavailableError) || stopped) throw e;
+				console.error(`[store] ${e.message} — retrying in ${delay / 1000} s`);
+				await new Promise((r) => setTimeout(r, delay));
+				delay = Math.min(delay * 2, RETRY_MAX_MS);
+			}
+		}
+	})();
+
+	// Wait for the first attempt; if the store is down, go on and let the retries run.
+	const firstAttempt = await Promise.race([
+		readyPromise.then(() => 'ready' as const),
+		store.ping().then(
+			() => 'reachable' as const,
+			() => 'down' as const
+		)
+	]);
+	if (firstAttempt === 'reachable') await readyPromise;
+	else readyPromise.catch((e) => console.error('[store] set-up failed:', e));
+
+	return {
+		config,
+		store,
+		storeKind,
+		sessionSecret,
+		ready: readyPromise,
+		isReady: () => ready,
+		close: async () => {
+			stopped = true;
+			await embedded?.close();
+		}
+	};
+}

@@ -1,0 +1,29 @@
+/**
+ * The server's context: configuration, the store client and the session key, created once at start
+ * (hooks.server.ts `init`) and read-only afterwards. Nothing else is module-level state.
+ */
+import type { Config } from './config';
+import type { CouchClient } from './store/couch-client';
+
+export interface AppContext {
+	config: Config;
+	store: CouchClient;
+	storeKind: 'embedded' | 'couchdb';
+	sessionSecret: string;
+	/** Resolves when schema and seed are in place (retried in the background while the store is down). */
+	ready: Promise<void>;
+	isReady(): boolean;
+	close(): Promise<void>;
+}
+
+let current: AppContext | undefined;
+
+export function setContext(ctx: AppContext): void {
+	if (current) throw new Error('the server context is created once');
+	current = ctx;
+}
+
+export function getContext(): AppContext {
+	if (!current) throw new Error('the server context is not initialised (hooks.server.ts init has not run)');
+	return current;
+}

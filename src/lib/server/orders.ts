@@ -1,0 +1,35 @@
+/** Reading work orders from the master database for the first screens (issue 03/06 build the real ones). */
+import { haversineMeters, isOpen, toCrewWorkOrder, workOrderSchema, type CrewWorkOrder, type Point } from '../domain';
+import type { CouchClient } from './store/couch-client';
+import { ORDERS_DB } from './store/schema';
+
+const OPEN_STATUSES = ['new', 'assigned', 'en_route', 'on_site'] as const;
+const MAX_LIST = 5000; // orders per list; the board pages beyond this in issue 06
+
+export interface OrderListItem extends CrewWorkOrder {
+	distance_m: number | null;
+}
+
+/** Open orders, optionally only one crew's, without any private reporter data. */
+export async function listOpenOrders(store: CouchClient, opts: { crew?: string; from?: Point } = {}): Promise<OrderListItem[]> {
+	const selector: Record<string, unknown> = { type: 'work_order', status: { $in: OPEN_STATUSES } };
+	if (opts.crew) selector.crew = opts.crew;
+	const res = await store.db(ORDERS_DB).find<unknown>({ selector, limit: MAX_LIST });
+	const orders: OrderListItem[] = [];
+	for (const doc of res.docs) {
+		const parsed = workOrderSchema.safeParse(doc);
+		if (!parsed.success) {
+			console.error(`[orders] skipping invalid order ${(doc as { _id?: string })._id}`);
+			continue;
+		}
+		if (!isOpen(parsed.data.status)) continue;
+		const order = toCrewWorkOrder(parsed.data);
+		orders.push({ ...order, distance_m: opts.from ? Math.round(haversineMeters(opts.from, order)) : null });
+	}
+	// Nearest first when we know where the crew starts (route order comes with issue 05); else newest first.
+	return orders.sort((a, b) =>
+		a.distance_m !== null && b.distance_m !== null
+			? a.distance_m - b.distance_m
+			: b.requested_datetime.localeCompare(a.requested_datetime)
+	);
+}

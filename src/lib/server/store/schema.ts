@@ -1,0 +1,61 @@
+/**
+ * Databases, design documents and Mango indexes, applied idempotently at every start (DESIGN.md point 1).
+ */
+import type { CouchClient, MangoIndex } from './couch-client';
+import { isNotFound } from './couch-client';
+
+/** The master database: every service request / work order (DESIGN.md point 2). */
+export const ORDERS_DB = 'orders';
+/** Service types, departments, crews, users, login throttles. */
+export const DIRECTORY_DB = 'directory';
+
+const INDEXES: Record<string, MangoIndex[]> = {
+	[ORDERS_DB]: [
+		{ ddoc: 'idx-orders', name: 'by-crew-status', index: { fields: ['type', 'crew', 'status'] } },
+		{ ddoc: 'idx-orders', name: 'by-status-requested', index: { fields: ['type', 'status', 'requested_datetime'] } },
+		{ ddoc: 'idx-orders', name: 'by-requested', index: { fields: ['type', 'requested_datetime'] } },
+		{ ddoc: 'idx-orders', name: 'by-service-requested', index: { fields: ['type', 'service_code', 'requested_datetime'] } }
+	],
+	[DIRECTORY_DB]: [{ ddoc: 'idx-directory', name: 'by-type', index: { fields: ['type'] } }]
+};
+
+/** Map/reduce views (JavaScript, evaluated by the store). Counts orders per type and status. */
+const DESIGN_DOCS: Record<string, { _id: string; views: Record<string, { map: string; reduce?: string }> }[]> = {
+	[ORDERS_DB]: [
+		{
+			_id: '_design/stats',
+			views: {
+				by_status: {
+					map: "function (doc) { if (doc.type === 'work_order') emit(doc.status, 1); }",
+					reduce: '_count'
+				}
+			}
+		}
+	]
+};
+
+export async function applySchema(client: CouchClient): Promise<void> {
+	for (const name of [ORDERS_DB, DIRECTORY_DB]) await client.db(name).create();
+	for (const [dbName, docs] of Object.entries(DESIGN_DOCS)) {
+		const db = client.db(dbName);
+		for (const doc of docs) {
+			const existing = await db.getOrNull<{ _rev: string; views: unknown }>(doc._id);
+			if (existing && JSON.stringify(existing.views) === JSON.stringify(doc.views)) continue;
+			await db.put({ ...doc, ...(existing ? { _rev: existing._rev } : {}) });
+		}
+	}
+	for (const [dbName, indexes] of Object.entries(INDEXES)) {
+		// POST /_index is idempotent: an identical index answers "exists".
+		for (const index of indexes) await client.db(dbName).createIndex(index);
+	}
+}
+
+export async function isEmpty(client: CouchClient): Promise<boolean> {
+	try {
+		const res = await client.db(DIRECTORY_DB).find<{ _id: string }>({ selector: { type: 'user' }, limit: 1, fields: ['_id'] });
+		return res.docs.length === 0;
+	} catch (e) {
+		if (isNotFound(e)) return true;
+		throw e;
+	}
+}
