@@ -49,12 +49,15 @@ const laterOf = (a: string, b: string) => (Date.parse(b) > Date.parse(a) ? b : a
 
 /** The crew that held the order at `time`, from its assignment log. */
 export function crewAt(order: Pick<WorkOrder, 'assignments' | 'crew'>, time: string): string | null {
+	// The latest assignment that started at or before `time` (by time, not by log position: late
+	// actions can append back-dated entries). Equal times: the one logged later wins.
 	const t = Date.parse(time);
-	let holder: string | null | undefined;
+	let best: { crew: string | null; from: number } | undefined;
 	for (const a of order.assignments) {
-		if (Date.parse(a.from) <= t) holder = a.crew;
+		const from = Date.parse(a.from);
+		if (from <= t && (!best || from >= best.from)) best = { crew: a.crew, from };
 	}
-	return holder === undefined ? null : holder;
+	return best ? best.crew : null;
 }
 
 function summarize(action: FieldAction): string {
@@ -101,7 +104,8 @@ function record<O extends Order>(order: O, action: FieldAction, outcome: History
 		crew: action.crew,
 		outcome,
 		summary: summarize(action),
-		visibility: isPublic(action) ? 'public' : 'internal'
+		// Only what actually happened is public: a conflicting action stays internal.
+		visibility: isPublic(action) && outcome === 'applied' ? 'public' : 'internal'
 	};
 	const photos = [...order.photos];
 	if (action.action === 'photo') {
@@ -124,6 +128,8 @@ function record<O extends Order>(order: O, action: FieldAction, outcome: History
 	}
 	return {
 		...order,
+		// Anything applied (a public note, a priority) is an update Open311 clients should see.
+		updated_datetime: outcome === 'applied' ? laterOf(order.updated_datetime, action.device_time) : order.updated_datetime,
 		history: [...order.history, entry],
 		photos,
 		applied_action_ids: [...order.applied_action_ids, action.id]
@@ -140,7 +146,12 @@ function conflict<O extends Order>(
 }
 
 function withStatus<O extends Order>(order: O, status: WorkflowStatus, action: FieldAction): O {
-	return { ...order, status, updated_datetime: laterOf(order.updated_datetime, action.device_time) };
+	const next = { ...order, status, updated_datetime: laterOf(order.updated_datetime, action.device_time) };
+	// Reopening (closed -> new) undoes the closure; the history keeps the close action.
+	if (order.status === 'closed' && status !== 'closed') {
+		return { ...next, closed_datetime: null, resolution: null, duplicate_of: null };
+	}
+	return next;
 }
 
 function publicNote<O extends Order>(order: O, text: string | undefined, action: FieldAction): O {
@@ -165,8 +176,9 @@ export function apply<O extends Order>(order: O, action: FieldAction, ctx: Reduc
 		throw new ReducerInputError(`action ${action.id} is for order ${action.order_id}, not ${order.service_request_id}`);
 	}
 
-	// A crew acts only on what it held when it acted (device time), or holds now.
-	if (isFieldAction(action) && !ctx.force) {
+	// A crew acts only on what it held when it acted (device time), or holds now. Field actions without
+	// a crew (a supervisor's note) are authorised by the server API, not by assignment.
+	if (isFieldAction(action) && action.crew !== null && !ctx.force) {
 		const held = crewAt(order, action.device_time) === action.crew || order.crew === action.crew;
 		if (!held) {
 			return conflict(order, action, 'not_assigned', `crew ${action.crew} did not hold this order at ${action.device_time}`);
@@ -213,13 +225,17 @@ export function apply<O extends Order>(order: O, action: FieldAction, ctx: Reduc
 				...next,
 				closed_datetime: action.device_time,
 				status_notes: action.payload.public_note || next.status_notes,
-				resolution: { code, note: action.payload.public_note ?? null, at: action.device_time, by: action.author }
+				resolution: { code, note: action.payload.public_note || null, at: action.device_time, by: action.author }
 			};
 			next = publicNote(next, action.payload.public_note, action);
 			return { order: record(next, action, 'applied'), outcome: 'applied' };
 		}
 
 		case 'reroute': {
+			// Reroute has no fixed target status, so the check above misses it: a crew never reopens a closed order.
+			if (order.status === 'closed') {
+				return conflict(order, action, 'invalid_transition', 'cannot reroute a closed order');
+			}
 			const to = action.payload.to;
 			if (to.kind === 'crew') {
 				if (!ctx.crewIds.includes(to.crew)) return conflict(order, action, 'unknown_target', `unknown crew ${to.crew}`);
@@ -289,6 +305,6 @@ export function applyPosition<C extends Pick<Crew, 'last_position'>>(crew: C, ac
 
 /** Folds several actions in device-time order (ties by id: deterministic, no wall clock). */
 export function applyAll<O extends Order>(order: O, actions: readonly FieldAction[], ctx: ReduceContext): O {
-	const sorted = [...actions].sort((a, b) => Date.parse(a.device_time) - Date.parse(b.device_time) || a.id.localeCompare(b.id));
+	const sorted = [...actions].sort((a, b) => Date.parse(a.device_time) - Date.parse(b.device_time) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 	return sorted.reduce((o, a) => (a.action === 'position' ? o : apply(o, a, ctx).order), order);
 }
