@@ -40,5 +40,7 @@ if (!existsSync(entry)) {
 	process.exit(1);
 }
 process.env.PORT ??= '3000';
+// adapter-node's request body limit: the sync gateway bounds its own bodies (photos), so allow them through.
+process.env.BODY_SIZE_LIMIT ??= '32M';
 console.log(`[start] Fieldwork 311 on http://localhost:${process.env.PORT}`);
 await import(pathToFileURL(entry).href);

@@ -31,9 +31,33 @@ export const init: ServerInit = async () => {
 
 const isApi = (pathname: string) => pathname.startsWith('/api/') || pathname.startsWith('/sync/');
 
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
+
+/**
+ * CSRF: a browser always sends Origin with a form post; refuse one whose host is not ours. Clients that are
+ * not browsers (Open311 apps, scripts) send no Origin and carry no ambient cookies, so they pass.
+ */
+function isCrossSiteForm(request: Request): boolean {
+	if (!UNSAFE_METHODS.has(request.method)) return false;
+	const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+	if (!FORM_TYPES.includes(type)) return false;
+	const origin = request.headers.get('origin');
+	if (!origin) return false;
+	try {
+		return new URL(origin).host !== request.headers.get('host');
+	} catch {
+		return true;
+	}
+}
+
 export const handle: Handle = async ({ event, resolve }) => {
 	const ctx = getContext();
 	const { pathname } = event.url;
+	if (isCrossSiteForm(event.request)) {
+		const reason = `Cross-site ${event.request.method} form submissions are forbidden`;
+		return isApi(pathname) ? json({ error: 'forbidden', reason }, { status: 403 }) : new Response(reason, { status: 403 });
+	}
 	event.locals.user = null;
 	const token = event.cookies.get(SESSION_COOKIE);
 	if (token) {

@@ -1,5 +1,5 @@
 /**
- * Starts the BUILT app (build/index.js, as `npm start` runs it) on a free port with its own temporary
+ * Starts the BUILT app (scripts/start.js --no-build, as `npm start` runs it) on a free port with its own temporary
  * DATA_DIR, so tests talk to the real server and the real embedded store over HTTP.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -42,7 +42,7 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
 	const port = await freePort();
 	const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'fw-test-')));
 	let output = '';
-	const proc = spawn(process.execPath, [path.join(ROOT, 'build', 'index.js')], {
+	const proc = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.js'), '--no-build'], {
 		cwd: ROOT,
 		env: {
 			PATH: process.env.PATH ?? '',
@@ -94,7 +94,7 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
 export async function runUntilExit(env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
 	const port = await freePort();
 	const dataDir = await mkdtemp(path.join(os.tmpdir(), 'fw-test-'));
-	const proc = spawn(process.execPath, [path.join(ROOT, 'build', 'index.js')], {
+	const proc = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.js'), '--no-build'], {
 		cwd: ROOT,
 		env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, STORE_PORT: '0', ...env },
 		stdio: ['ignore', 'pipe', 'pipe']
