@@ -238,6 +238,14 @@ describe('parseSf311Csv on broken input', () => {
 		expect(rows[1]!.status_notes).toBe('Case Resolved - café ☕');
 	});
 
+	it('throws errors of the input stream itself instead of reporting them as bad rows', async () => {
+		async function* failing() {
+			yield head.slice(0, 3).join('\n');
+			throw new Error('disk gone');
+		}
+		await expect(parseSf311Csv(failing())).rejects.toThrow('disk gone');
+	});
+
 	it('streams rows and errors in line order', async () => {
 		const lines = [...head.slice(0, 6)];
 		lines[4] = '1,2';
