@@ -2,6 +2,7 @@ import { json, redirect, type Handle, type HandleServerError, type ServerInit } 
 import { building } from '$app/environment';
 import { decideAccess } from '$lib/server/access';
 import { userFromSession } from '$lib/server/auth/auth-service';
+import { userFromDeviceToken } from '$lib/server/auth/device-tokens';
 import { SESSION_COOKIE } from '$lib/server/auth/session';
 import { bootstrap } from '$lib/server/bootstrap';
 import { ConfigError } from '$lib/server/config';
@@ -60,9 +61,11 @@ export const handle: Handle = async ({ event, resolve }) => {
 	}
 	event.locals.user = null;
 	const token = event.cookies.get(SESSION_COOKIE);
-	if (token) {
+	const authorization = event.request.headers.get('authorization');
+	if (token || authorization) {
 		try {
-			event.locals.user = await userFromSession(ctx, token);
+			// A session cookie (browsers) or a revocable device token (Authorization: Bearer, shared tablets).
+			event.locals.user = (await userFromSession(ctx, token)) ?? (await userFromDeviceToken(ctx.store, authorization));
 		} catch (e) {
 			if (!(e instanceof StoreUnavailableError)) throw e;
 			// The store is down: public routes and /healthz still answer; others say 503 below.

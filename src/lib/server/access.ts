@@ -22,9 +22,12 @@ export const ACCESS_RULES: readonly AccessRule[] = [
 	{ prefix: '/_app/', roles: null },
 	{ prefix: '/service-worker.js', roles: null },
 	{ prefix: '/crew', roles: ['crew'] },
+	// The sync gateway: crew members only; which database is checked by the gateway itself.
+	{ prefix: '/sync', roles: ['crew'] },
 	{ prefix: '/api/crew', roles: ['crew'] },
 	{ prefix: '/board', roles: STAFF },
 	{ prefix: '/api/orders', roles: STAFF },
+	{ prefix: '/api/conflicts', roles: ['supervisor', 'admin'] },
 	{ prefix: '/admin', roles: ['admin'] }
 ];
 
