@@ -14,11 +14,16 @@ export type Outcome = 'applied' | 'noop' | 'conflict' | 'duplicate';
 
 export interface ReduceContext {
 	/** The order's service type: resolution codes and the after-photo rule. */
-	serviceType: Pick<ServiceType, 'resolution_codes' | 'requires_after_photo'>;
+	serviceType: Pick<ServiceType, 'requires_after_photo'> & {
+		resolution_codes: readonly { code: string; work_done?: boolean }[];
+	};
 	/** Known crew and department ids, for reroute and assign targets. */
 	crewIds: readonly string[];
 	departmentIds: readonly string[];
-	/** A supervisor accepted this action from the conflict inbox: skip the assignment check. */
+	/**
+	 * A supervisor accepted this action from the conflict inbox: skip the assignment check, and apply it
+	 * even though it was already seen, if what was seen was a conflict (never twice if it was applied).
+	 */
 	force?: boolean;
 }
 
@@ -46,6 +51,14 @@ const STATUS_OF_ACTION: Partial<Record<FieldAction['action'], WorkflowStatus>> =
 
 const isFieldAction = (a: FieldAction) => (FIELD_ACTION_TYPES as readonly string[]).includes(a.action);
 const laterOf = (a: string, b: string) => (Date.parse(b) > Date.parse(a) ? b : a);
+
+/** The outcome the order's history last recorded for an action id. */
+export function lastOutcome(order: Pick<WorkOrder, 'history'>, actionId: string): HistoryEntry['outcome'] | null {
+	for (let i = order.history.length - 1; i >= 0; i--) {
+		if (order.history[i]!.action_id === actionId) return order.history[i]!.outcome;
+	}
+	return null;
+}
 
 /** The crew that held the order at `time`, from its assignment log. */
 export function crewAt(order: Pick<WorkOrder, 'assignments' | 'crew'>, time: string): string | null {
@@ -132,7 +145,9 @@ function record<O extends Order>(order: O, action: FieldAction, outcome: History
 		updated_datetime: outcome === 'applied' ? laterOf(order.updated_datetime, action.device_time) : order.updated_datetime,
 		history: [...order.history, entry],
 		photos,
-		applied_action_ids: [...order.applied_action_ids, action.id]
+		applied_action_ids: order.applied_action_ids.includes(action.id)
+			? order.applied_action_ids
+			: [...order.applied_action_ids, action.id]
 	};
 }
 
@@ -171,7 +186,9 @@ function assignTo<O extends Order>(order: O, crew: string | null, action: FieldA
 }
 
 export function apply<O extends Order>(order: O, action: FieldAction, ctx: ReduceContext): ReduceResult<O> {
-	if (order.applied_action_ids.includes(action.id)) return { order, outcome: 'duplicate' };
+	if (order.applied_action_ids.includes(action.id) && !(ctx.force && lastOutcome(order, action.id) === 'conflict')) {
+		return { order, outcome: 'duplicate' };
+	}
 	if (action.order_id !== order.service_request_id) {
 		throw new ReducerInputError(`action ${action.id} is for order ${action.order_id}, not ${order.service_request_id}`);
 	}
@@ -212,12 +229,14 @@ export function apply<O extends Order>(order: O, action: FieldAction, ctx: Reduc
 
 		case 'close': {
 			const code = action.payload.resolution_code;
-			if (!ctx.serviceType.resolution_codes.some((r) => r.code === code)) {
+			const resolution = ctx.serviceType.resolution_codes.find((r) => r.code === code);
+			if (!resolution) {
 				return conflict(order, action, 'unknown_resolution', `resolution code "${code}" is not one of this service type's`);
 			}
 			const hasAfter =
 				action.payload.after_photo !== undefined || order.photos.some((p) => p.kind === 'after');
-			if (ctx.serviceType.requires_after_photo && !hasAfter) {
+			// "No issue found", "referred"… need no proof of work; only closes where work was done do.
+			if (ctx.serviceType.requires_after_photo && resolution.work_done !== false && !hasAfter) {
 				return conflict(order, action, 'missing_after_photo', 'this service type needs an "after" photo to close');
 			}
 			let next = withStatus(order, 'closed', action);

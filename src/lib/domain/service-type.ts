@@ -16,9 +16,13 @@ export type Open311Attribute = z.infer<typeof open311AttributeSchema>;
 
 export const resolutionCodeSchema = z.object({
 	code: slug,
-	label: z.string().min(1).max(200)
+	label: z.string().min(1).max(200),
+	/** The crew did physical work: the service type's after-photo rule applies to closes with this code. */
+	work_done: z.boolean().default(true)
 });
 export type ResolutionCode = z.infer<typeof resolutionCodeSchema>;
+/** A resolution code as written in configuration (work_done defaults to true). */
+export type ResolutionCodeInput = z.input<typeof resolutionCodeSchema>;
 
 export const DEFAULT_DUPLICATE_RADIUS_M = 50; // metres
 export const DEFAULT_DUPLICATE_WINDOW_HOURS = 72; // 3 days

@@ -828,3 +828,46 @@ describe('apply: review fixes', () => {
 		expect(r.order.resolution?.note).toBeNull();
 	});
 });
+
+describe('apply: accepting a conflict (force)', () => {
+	const ctx = context();
+
+	it('re-applies an action that was recorded as a conflict, once', () => {
+		const order = workOrder();
+		const stale = onSite({ n: 50, crew: CREW_C, author: AUTHOR_B, time: at(5) });
+		const first = apply(order, stale, ctx);
+		expect(first.outcome).toBe('conflict');
+		expect(apply(first.order, stale, ctx).outcome).toBe('duplicate');
+
+		const accepted = apply(first.order, stale, { ...ctx, force: true });
+		expect(accepted.outcome).toBe('applied');
+		expect(accepted.order.status).toBe('on_site');
+		expect(accepted.order.applied_action_ids.filter((id) => id === stale.id)).toHaveLength(1);
+		expect(accepted.order.history.filter((h) => h.action_id === stale.id).map((h) => h.outcome)).toEqual(['conflict', 'applied']);
+		// Once applied, forcing again changes nothing.
+		expect(apply(accepted.order, stale, { ...ctx, force: true }).outcome).toBe('duplicate');
+	});
+
+	it('never re-applies an action that was applied', () => {
+		const r = apply(workOrder(), enRoute({ n: 51, time: at(5) }), ctx);
+		expect(apply(r.order, enRoute({ n: 51, time: at(5) }), { ...ctx, force: true }).outcome).toBe('duplicate');
+	});
+});
+
+describe('apply: the after-photo rule and resolutions without work', () => {
+	it('a close that says no work was done needs no after photo', () => {
+		const ctx = context({
+			serviceType: {
+				requires_after_photo: true,
+				resolution_codes: [
+					{ code: 'repaired', work_done: true },
+					{ code: 'no_issue_found', work_done: false }
+				]
+			}
+		});
+		expect(apply(workOrder(), close('repaired', { n: 60, time: at(5) }), ctx).conflict?.reason).toBe('missing_after_photo');
+		const r = apply(workOrder(), close('no_issue_found', { n: 61, time: at(5) }), ctx);
+		expect(r.outcome).toBe('applied');
+		expect(r.order.status).toBe('closed');
+	});
+});

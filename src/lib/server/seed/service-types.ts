@@ -13,7 +13,9 @@ import {
 	serviceTypeDocId,
 	serviceTypeSchema,
 	type Open311Attribute,
+	resolutionCodeSchema,
 	type ResolutionCode,
+	type ResolutionCodeInput,
 	type ServiceType
 } from '../../domain';
 import { departmentIdForQueue, OTHER_DEPARTMENT } from './departments';
@@ -45,30 +47,30 @@ const HOURS_PER_DAY = 24;
 const HOURS_PER_WEEK = 7 * HOURS_PER_DAY;
 
 /** Every service type offers these; "duplicate" is required by the reducer's duplicate action. */
-export const COMMON_RESOLUTION_CODES: readonly ResolutionCode[] = [
+export const COMMON_RESOLUTION_CODES: readonly ResolutionCodeInput[] = [
 	{ code: 'completed', label: 'Completed: the problem was fixed' },
-	{ code: 'no_issue_found', label: 'No issue found on site' },
-	{ code: 'duplicate', label: 'Duplicate of an earlier request' },
-	{ code: 'referred', label: 'Referred to another agency or department' },
-	{ code: 'insufficient_info', label: 'Insufficient information to act (location or details missing)' },
-	{ code: 'cancelled', label: 'Cancelled by the requester or the city' }
+	{ code: 'no_issue_found', label: 'No issue found on site', work_done: false },
+	{ code: 'duplicate', label: 'Duplicate of an earlier request', work_done: false },
+	{ code: 'referred', label: 'Referred to another agency or department', work_done: false },
+	{ code: 'insufficient_info', label: 'Insufficient information to act (location or details missing)', work_done: false },
+	{ code: 'cancelled', label: 'Cancelled by the requester or the city', work_done: false }
 ];
 
 /** Extra resolution codes by group (added after the common ones). */
-export const GROUP_RESOLUTION_CODES: Readonly<Record<ServiceGroup, readonly ResolutionCode[]>> = {
+export const GROUP_RESOLUTION_CODES: Readonly<Record<ServiceGroup, readonly ResolutionCodeInput[]>> = {
 	Streets: [{ code: 'scheduled_for_repair', label: 'Made safe; permanent repair scheduled' }],
 	Graffiti: [
 		{ code: 'removed', label: 'Removed or painted over' },
-		{ code: 'owner_notified', label: 'Private property: owner sent a notice to remove' }
+		{ code: 'owner_notified', label: 'Private property: owner sent a notice to remove', work_done: false }
 	],
 	Vehicles: [
-		{ code: 'gone_on_arrival', label: 'Vehicle gone on arrival' },
+		{ code: 'gone_on_arrival', label: 'Vehicle gone on arrival', work_done: false },
 		{ code: 'vehicle_marked', label: 'Vehicle marked (72-hour notice)' },
 		{ code: 'towed', label: 'Vehicle towed' }
 	],
 	Housing: [
-		{ code: 'inspection_scheduled', label: 'Inspection scheduled' },
-		{ code: 'administrative_closure', label: 'Administrative closure' }
+		{ code: 'inspection_scheduled', label: 'Inspection scheduled', work_done: false },
+		{ code: 'administrative_closure', label: 'Administrative closure', work_done: false }
 	],
 	Utilities: [{ code: 'repaired', label: 'Repaired' }],
 	Parks: [
@@ -77,9 +79,9 @@ export const GROUP_RESOLUTION_CODES: Readonly<Record<ServiceGroup, readonly Reso
 	],
 	Transit: [
 		{ code: 'signs_posted', label: 'Signs posted or repaired' },
-		{ code: 'feedback_forwarded', label: 'Feedback forwarded to the operator\u2019s division' }
+		{ code: 'feedback_forwarded', label: 'Feedback forwarded to the operator\u2019s division', work_done: false }
 	],
-	General: [{ code: 'information_provided', label: 'Information provided to the requester' }]
+	General: [{ code: 'information_provided', label: 'Information provided to the requester', work_done: false }]
 };
 
 export interface ServiceProfile {
@@ -289,7 +291,7 @@ export const DEFAULT_PROFILE: ServiceProfile = {
 export const profileFor = (serviceCode: string): ServiceProfile => SERVICE_PROFILES[serviceCode] ?? DEFAULT_PROFILE;
 
 export function resolutionCodesFor(group: ServiceGroup): ResolutionCode[] {
-	const codes = [...COMMON_RESOLUTION_CODES, ...GROUP_RESOLUTION_CODES[group]];
+	const codes = [...COMMON_RESOLUTION_CODES, ...GROUP_RESOLUTION_CODES[group]].map((c) => resolutionCodeSchema.parse(c));
 	return codes.filter((c, i) => codes.findIndex((d) => d.code === c.code) === i);
 }
 
