@@ -11,6 +11,8 @@ import { seedIfEmpty } from './seed';
 import { CouchClient } from './store/couch-client';
 import { startEmbeddedStore, type EmbeddedStore } from './store/embedded';
 import { applySchema } from './store/schema';
+import { policyFromDays, runProjector } from './sync/projector';
+import { runRunner } from './sync/runner';
 
 const RETRY_MIN_MS = 1000; // 1 second
 const RETRY_MAX_MS = 30 * 1000; // 30 seconds
@@ -32,12 +34,20 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 
 	let ready = false;
 	let stopped = false;
+	const workers = new AbortController();
+	/** The projector and the reducer runner, started once the store is set up (issue 02). */
+	const startWorkers = () => {
+		const policy = policyFromDays(config.CLOSED_WINDOW_DAYS);
+		runProjector(store, policy, workers.signal).catch((e: unknown) => console.error('[projector] stopped:', e));
+		runRunner(store, workers.signal).catch((e: unknown) => console.error('[runner] stopped:', e));
+	};
 	const prepare = async () => {
 		const started = Date.now();
 		await applySchema(store);
 		if (config.SEED === 'demo') await seedIfEmpty(store, config);
 		ready = true;
 		console.log(`[store] ready in ${Date.now() - started} ms`);
+		startWorkers();
 	};
 	const readyPromise = (async () => {
 		let delay = RETRY_MIN_MS;
@@ -74,6 +84,7 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 		isReady: () => ready,
 		close: async () => {
 			stopped = true;
+			workers.abort();
 			await embedded?.close();
 		}
 	};

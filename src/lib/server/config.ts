@@ -27,6 +27,8 @@ export const configSchema = z.object({
 	/** Failed sign-ins allowed per username and address before a lock-out. */
 	LOGIN_MAX_FAILURES: positiveInt.default(5),
 	LOGIN_LOCKOUT_MINUTES: positiveInt.default(15),
+	/** How long a closed order stays on its crew's tablets (days), so the crew sees what it finished. */
+	CLOSED_WINDOW_DAYS: z.coerce.number().positive().default(2),
 	/** Time zone of the city's wall clock (used to read local times in imports). */
 	CITY_TIME_ZONE: z.string().min(1).default('America/Los_Angeles')
 });

@@ -38,6 +38,13 @@ export class NotFoundError extends AppError {
 		super(404, 'not_found', message);
 	}
 }
+/** The request is valid but the state it acts on does not allow it (already resolved, changed meanwhile). */
+export class StateConflictError extends AppError {
+	override name = 'StateConflictError';
+	constructor(message: string) {
+		super(409, 'conflict', message);
+	}
+}
 export class PayloadTooLargeError extends AppError {
 	override name = 'PayloadTooLargeError';
 	constructor(message: string) {

@@ -206,7 +206,7 @@ export class CouchDatabase {
 		}
 	}
 
-	put(doc: { _id: string; _rev?: string }): Promise<{ ok: boolean; id: string; rev: string }> {
+	put<D extends { _id: string; _rev?: string }>(doc: D): Promise<{ ok: boolean; id: string; rev: string }> {
 		return this.client.json('PUT', this.docPath(doc._id), { body: doc });
 	}
 

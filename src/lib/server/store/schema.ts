@@ -6,8 +6,12 @@ import { isNotFound } from './couch-client';
 
 /** The master database: every service request / work order (DESIGN.md point 2). */
 export const ORDERS_DB = 'orders';
-/** Service types, departments, crews, users, login throttles. */
+/** Service types, departments, crews, users, login throttles, device tokens. */
 export const DIRECTORY_DB = 'directory';
+/** Every field action the runner has taken in, with its photos: the append-only log (DESIGN.md point 3). */
+export const ACTIONS_DB = 'actions';
+/** Actions that could not be applied cleanly, for the supervisors' inbox. */
+export const CONFLICTS_DB = 'conflicts';
 
 const INDEXES: Record<string, MangoIndex[]> = {
 	[ORDERS_DB]: [
@@ -16,7 +20,9 @@ const INDEXES: Record<string, MangoIndex[]> = {
 		{ ddoc: 'idx-orders', name: 'by-requested', index: { fields: ['type', 'requested_datetime'] } },
 		{ ddoc: 'idx-orders', name: 'by-service-requested', index: { fields: ['type', 'service_code', 'requested_datetime'] } }
 	],
-	[DIRECTORY_DB]: [{ ddoc: 'idx-directory', name: 'by-type', index: { fields: ['type'] } }]
+	[DIRECTORY_DB]: [{ ddoc: 'idx-directory', name: 'by-type', index: { fields: ['type'] } }],
+	[ACTIONS_DB]: [{ ddoc: 'idx-actions', name: 'by-order', index: { fields: ['order_id', 'device_time'] } }],
+	[CONFLICTS_DB]: [{ ddoc: 'idx-conflicts', name: 'by-state', index: { fields: ['state', 'created_at'] } }]
 };
 
 /** Map/reduce views (JavaScript, evaluated by the store). Counts orders per type and status. */
@@ -35,7 +41,7 @@ const DESIGN_DOCS: Record<string, { _id: string; views: Record<string, { map: st
 };
 
 export async function applySchema(client: CouchClient): Promise<void> {
-	for (const name of [ORDERS_DB, DIRECTORY_DB]) await client.db(name).create();
+	for (const name of [ORDERS_DB, DIRECTORY_DB, ACTIONS_DB, CONFLICTS_DB]) await client.db(name).create();
 	for (const [dbName, docs] of Object.entries(DESIGN_DOCS)) {
 		const db = client.db(dbName);
 		for (const doc of docs) {

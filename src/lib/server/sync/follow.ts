@@ -1,0 +1,83 @@
+/**
+ * Follows a database's _changes feed (longpoll) from a checkpoint kept in a _local document of that
+ * database, handing each batch to a handler. At-least-once: the handler must be idempotent (it is: the
+ * projector compares revisions, the runner records action ids). Survives a store outage with backoff.
+ */
+import { StoreUnavailableError } from '../errors';
+import type { ChangesResponse, CouchDatabase } from '../store/couch-client';
+import { isNotFound } from '../store/couch-client';
+
+export const CHANGES_BATCH = 200; // changes per request
+const HEARTBEAT_MS = 10_000; // keeps proxies from closing an idle longpoll
+const LONGPOLL_TIMEOUT_MS = 30_000; // CouchDB answers an empty longpoll after this (express-pouchdb ignores it)
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 30_000;
+
+type Seq = string | number;
+export type Change<T> = ChangesResponse<T>['results'][number];
+
+interface Checkpoint {
+	_id: string;
+	_rev?: string;
+	last_seq: Seq;
+}
+
+export interface FollowOptions<T> {
+	db: CouchDatabase;
+	/** Name of the checkpoint (`_local/<name>`); processes sharing a name share progress. */
+	checkpoint: string;
+	signal: AbortSignal;
+	handle(changes: Change<T>[]): Promise<void>;
+	/** Called when a batch fails for a reason other than the store being down (logged, retried). */
+	onError?(error: unknown): void;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+	new Promise<void>((resolve) => {
+		const t = setTimeout(resolve, ms);
+		signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+	});
+
+async function readCheckpoint(db: CouchDatabase, id: string): Promise<Checkpoint> {
+	try {
+		return await db.get<Checkpoint>(id);
+	} catch (e) {
+		if (isNotFound(e)) return { _id: id, last_seq: 0 };
+		throw e;
+	}
+}
+
+export async function follow<T>(opts: FollowOptions<T>): Promise<void> {
+	const id = `_local/${opts.checkpoint}`;
+	let delay = RETRY_MIN_MS;
+	let checkpoint: Checkpoint | null = null;
+	while (!opts.signal.aborted) {
+		try {
+			checkpoint ??= await readCheckpoint(opts.db, id);
+			const res: ChangesResponse<T> = await opts.db.changes<T>(
+				{
+					feed: 'longpoll',
+					since: checkpoint.last_seq,
+					include_docs: true,
+					limit: CHANGES_BATCH,
+					heartbeat: HEARTBEAT_MS,
+					timeout: LONGPOLL_TIMEOUT_MS
+				},
+				opts.signal
+			);
+			if (res.results.length > 0) await opts.handle(res.results);
+			if (String(res.last_seq) !== String(checkpoint.last_seq)) {
+				const next: Checkpoint = { ...checkpoint, last_seq: res.last_seq };
+				const saved: { rev: string } = await opts.db.put(next);
+				checkpoint = { ...checkpoint, _rev: saved.rev, last_seq: res.last_seq };
+			}
+			delay = RETRY_MIN_MS;
+		} catch (e) {
+			if (opts.signal.aborted) return;
+			if (!(e instanceof StoreUnavailableError)) opts.onError?.(e);
+			checkpoint = null; // re-read: another process may have moved it
+			await sleep(delay, opts.signal);
+			delay = Math.min(delay * 2, RETRY_MAX_MS);
+		}
+	}
+}

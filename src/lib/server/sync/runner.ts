@@ -1,0 +1,193 @@
+/**
+ * The reducer runner (DESIGN.md point 3): takes in every action document tablets wrote into their crew
+ * databases and applies it to the master order exactly once with the shared pure reducer.
+ *  - exactly once: the order records every action id it has seen (`applied_action_ids`); writes use the
+ *    order's revision and retry on 409, so two runners (two app servers) never apply an action twice;
+ *  - nothing lost: each action (with its photos) is first copied into the `actions` log, and an action that
+ *    cannot be applied cleanly becomes a conflict document (written before the order, same id every time);
+ *  - position actions move the crew's last known position instead.
+ */
+import {
+	applyPosition,
+	apply,
+	conflictDocId,
+	crewDbName,
+	crewDocId,
+	crewSchema,
+	fieldActionSchema,
+	serviceTypeDocId,
+	serviceTypeSchema,
+	workOrderDocId,
+	workOrderSchema,
+	type Conflict,
+	type FieldAction,
+	type Outcome,
+	type ReduceContext,
+	type WorkOrder
+} from '../../domain';
+import { listCrews, listDepartments } from '../directory';
+import { isConflict, type CouchClient } from '../store/couch-client';
+import { ACTIONS_DB, CONFLICTS_DB, DIRECTORY_DB, ORDERS_DB } from '../store/schema';
+import { follow } from './follow';
+
+const WRITE_RETRIES = 10;
+const CREW_LIST_INTERVAL_MS = 30 * 1000; // new crews are picked up within 30 s
+
+export type RunnerOutcome = Outcome | 'position' | 'invalid';
+
+/** A service type for orders whose type is unknown to the directory: nothing closes without review. */
+const UNKNOWN_SERVICE_TYPE: ReduceContext['serviceType'] = { resolution_codes: [], requires_after_photo: false };
+
+export async function reduceContext(store: CouchClient, serviceCode: string, force = false): Promise<ReduceContext> {
+	const [crews, departments, type] = await Promise.all([
+		listCrews(store),
+		listDepartments(store),
+		store.db(DIRECTORY_DB).getOrNull<unknown>(serviceTypeDocId(serviceCode))
+	]);
+	const parsedType = type ? serviceTypeSchema.safeParse(type) : null;
+	return {
+		serviceType: parsedType?.success ? parsedType.data : UNKNOWN_SERVICE_TYPE,
+		crewIds: crews.map((c) => c.id),
+		departmentIds: departments.map((d) => d.id),
+		force
+	};
+}
+
+/** Copies the action with its attachments into the `actions` log (once; later copies are no-ops). */
+async function archive(store: CouchClient, crewId: string, action: FieldAction): Promise<void> {
+	const log = store.db(ACTIONS_DB);
+	if (await log.getOrNull(action._id)) return;
+	const full = action._attachments
+		? await store.db(crewDbName(crewId)).get<Record<string, unknown>>(action._id, { attachments: true })
+		: action;
+	const { _rev: _ignored, ...doc } = full as Record<string, unknown> & { _rev?: string };
+	void _ignored;
+	try {
+		await log.put(doc as { _id: string });
+	} catch (e) {
+		if (!isConflict(e)) throw e; // another runner archived it first
+	}
+}
+
+async function movePosition(store: CouchClient, action: FieldAction): Promise<void> {
+	if (!action.crew) return;
+	const db = store.db(DIRECTORY_DB);
+	for (let attempt = 0; attempt < WRITE_RETRIES; attempt++) {
+		const crew = crewSchema.parse(await db.get(crewDocId(action.crew)));
+		const next = applyPosition(crew, action);
+		if (next === crew) return;
+		try {
+			await db.put(next);
+			return;
+		} catch (e) {
+			if (!isConflict(e)) throw e;
+		}
+	}
+}
+
+function conflictDoc(action: FieldAction, order: WorkOrder | null, reason: Conflict['reason'], message: string, now: string): Conflict {
+	return {
+		_id: conflictDocId(action.id),
+		type: 'conflict',
+		action_id: action.id,
+		order_id: action.order_id,
+		crew: action.crew,
+		author: action.author,
+		action: action.action,
+		device_time: action.device_time,
+		reason,
+		message,
+		order_at_arrival: order
+			? { status: order.status, crew: order.crew, updated_datetime: order.updated_datetime, rev: order._rev ?? null }
+			: null,
+		created_at: now,
+		state: 'open',
+		resolution: null
+	};
+}
+
+async function putConflict(store: CouchClient, doc: Conflict): Promise<void> {
+	try {
+		await store.db(CONFLICTS_DB).put(doc);
+	} catch (e) {
+		if (!isConflict(e)) throw e; // recorded already (a replay, or another runner)
+	}
+}
+
+/** Applies one action to its master order; idempotent, safe to run concurrently. */
+export async function applyAction(store: CouchClient, action: FieldAction, now: () => Date = () => new Date()): Promise<Outcome> {
+	const orders = store.db(ORDERS_DB);
+	for (let attempt = 0; attempt < WRITE_RETRIES; attempt++) {
+		const raw = await orders.getOrNull<unknown>(workOrderDocId(action.order_id!));
+		if (!raw) {
+			await putConflict(store, conflictDoc(action, null, 'order_missing', `order ${action.order_id} does not exist`, now().toISOString()));
+			return 'conflict';
+		}
+		const order = workOrderSchema.parse(raw);
+		const result = apply(order, action, await reduceContext(store, order.service_code));
+		if (result.outcome === 'duplicate') return 'duplicate';
+		if (result.conflict) {
+			await putConflict(store, conflictDoc(action, order, result.conflict.reason, result.conflict.message, now().toISOString()));
+		}
+		try {
+			await orders.put(result.order);
+			return result.outcome;
+		} catch (e) {
+			if (!isConflict(e)) throw e; // the order changed meanwhile: read it again and re-decide
+		}
+	}
+	throw new Error(`could not apply action ${action.id} after ${WRITE_RETRIES} attempts (order kept changing)`);
+}
+
+/** Takes in one action document from a crew database. */
+export async function processAction(store: CouchClient, crewId: string, doc: unknown): Promise<RunnerOutcome> {
+	const parsed = fieldActionSchema.safeParse(doc);
+	if (!parsed.success) {
+		// The gateway only lets valid actions in; anything else was written around it. Keep it out of orders.
+		console.error(`[runner] ${crewDbName(crewId)}: invalid action document ${(doc as { _id?: string })._id}; skipped`);
+		return 'invalid';
+	}
+	const action = parsed.data;
+	await archive(store, crewId, action);
+	if (action.action === 'position') {
+		await movePosition(store, action);
+		return 'position';
+	}
+	return applyAction(store, action);
+}
+
+/** Follows one crew database until `signal` aborts. */
+function followCrew(store: CouchClient, crewId: string, signal: AbortSignal): Promise<void> {
+	return follow<unknown>({
+		db: store.db(crewDbName(crewId)),
+		checkpoint: 'reducer-runner',
+		signal,
+		onError: (e) => console.error(`[runner] ${crewDbName(crewId)}: batch failed, retrying:`, e),
+		handle: async (changes) => {
+			for (const change of changes) {
+				if (!change.id.startsWith('action:') || change.deleted) continue;
+				await processAction(store, crewId, change.doc);
+			}
+		}
+	});
+}
+
+/** Runs the runner over every crew database, picking up new crews, until `signal` aborts. */
+export async function runRunner(store: CouchClient, signal: AbortSignal): Promise<void> {
+	const followed = new Map<string, Promise<void>>();
+	const refresh = async () => {
+		for (const crew of await listCrews(store)) {
+			if (followed.has(crew.id)) continue;
+			await store.db(crewDbName(crew.id)).create();
+			followed.set(crew.id, followCrew(store, crew.id, signal));
+		}
+	};
+	await refresh();
+	console.log(`[runner] following ${followed.size} crew databases`);
+	const timer = setInterval(() => {
+		refresh().catch((e: unknown) => console.error('[runner] listing crews failed:', e));
+	}, CREW_LIST_INTERVAL_MS);
+	signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+	await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+	await Promise.allSettled(followed.values());
+}
