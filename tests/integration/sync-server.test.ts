@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Conflict, Crew, FieldAction, WorkOrder } from '../../src/lib/domain';
 import { crewDbName } from '../../src/lib/domain';
 import type { CouchClient } from '../../src/lib/server/store/couch-client';
+import { policyFromDays, sweep } from '../../src/lib/server/sync/projector';
 import { processAction } from '../../src/lib/server/sync/runner';
 import { Session, startApp, type RunningApp } from '../helpers/app-server';
 import { DEMO_PASSWORD } from '../helpers/demo';
@@ -242,5 +243,28 @@ describe('conflicts', () => {
 		expect(o.status).toBe('on_site');
 		expect(o.history.filter((h) => h.action_id === late.id).map((h) => h.outcome)).toEqual(['conflict', 'applied']);
 		expect(o.history.at(-1)).toMatchObject({ action: 'conflict_resolution', by: 'supervisor' });
+	});
+});
+
+describe('ageing out', () => {
+	it('closed orders leave crew databases after the window; old applied actions are purged but kept in the log', async () => {
+		const [order] = await masterOrders({ crew: 'dpw-streets-1', status: 'assigned' });
+		const close = action('dpw-streets-1', 'gus', order!.service_request_id, 'close', { resolution_code: 'no_issue_found' });
+		await store.db(crewDbName('dpw-streets-1')).put(close);
+		await eventually(async () => ((await getOrder(order!.service_request_id)).status === 'closed' ? true : undefined), 2000);
+		// Still on the tablet today: the crew sees what it finished.
+		await sweep(store, policyFromDays(2));
+		expect(await store.db(crewDbName('dpw-streets-1')).getOrNull(order!._id)).not.toBeNull();
+
+		// Three days later (the window is 2 days) the closed order and the old actions are gone from the crew database.
+		const later = policyFromDays(2, () => Date.now() + 3 * 24 * 60 * 60 * 1000);
+		const result = await sweep(store, later);
+		expect(result.purged).toBeGreaterThan(0);
+		expect(await store.db(crewDbName('dpw-streets-1')).getOrNull(order!._id)).toBeNull();
+		expect(await store.db(crewDbName('dpw-streets-1')).getOrNull(close._id)).toBeNull();
+		expect(await store.db('actions').getOrNull(close._id)).not.toBeNull();
+		// Open orders stay.
+		const open = await masterOrders({ crew: 'dpw-streets-1', status: { $ne: 'closed' } });
+		expect(ids(await crewCopies('dpw-streets-1'))).toEqual(ids(open));
 	});
 });

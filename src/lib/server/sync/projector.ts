@@ -9,7 +9,7 @@
 import { crewDbName, toCrewWorkOrder, workOrderSchema, type CrewWorkOrder, type WorkOrder } from '../../domain';
 import { listCrews } from '../directory';
 import { isConflict, isNotFound, type CouchClient } from '../store/couch-client';
-import { ORDERS_DB } from '../store/schema';
+import { ACTIONS_DB, ORDERS_DB } from '../store/schema';
 import { follow, type Change } from './follow';
 
 const MS_PER_DAY = 24 * 60 * 60 * 1000;
@@ -82,11 +82,12 @@ export async function ensureCrewDatabases(store: CouchClient): Promise<string[]>
  * Makes every crew database match the master: removes copies that no longer belong (reassigned while this
  * process was down, or closed longer ago than the window) and refreshes stale ones.
  */
-export async function sweep(store: CouchClient, policy: ProjectionPolicy): Promise<{ removed: number; refreshed: number }> {
+export async function sweep(store: CouchClient, policy: ProjectionPolicy): Promise<{ removed: number; refreshed: number; purged: number }> {
 	const crewIds = await ensureCrewDatabases(store);
-	const counts = { removed: 0, refreshed: 0 };
+	const counts = { removed: 0, refreshed: 0, purged: 0 };
 	for (const crew of crewIds) {
 		const db = store.db(crewDbName(crew));
+		counts.purged += await purgeOldActions(store, crew, policy);
 		const copies = await db.allDocs<ProjectedOrder>({ startkey: 'order:', endkey: 'order:\ufff0', include_docs: true });
 		for (const row of copies.rows) {
 			const copy = row.doc;
@@ -105,6 +106,24 @@ export async function sweep(store: CouchClient, policy: ProjectionPolicy): Promi
 	return counts;
 }
 
+/**
+ * Keeps crew databases small: an action document older than the closed window that the runner has already
+ * taken into the `actions` log (with its photos) is deleted from the crew database; the deletion replicates
+ * to the tablets. Actions not yet in the log are never touched, so nothing unapplied is lost.
+ */
+async function purgeOldActions(store: CouchClient, crew: string, policy: ProjectionPolicy): Promise<number> {
+	const db = store.db(crewDbName(crew));
+	const cutoff = policy.now() - policy.closedWindowMs;
+	const rows = (await db.allDocs<{ _id: string; _rev: string; device_time?: string }>({ startkey: 'action:', endkey: 'action:\ufff0', include_docs: true })).rows;
+	const old = rows.map((r) => r.doc).filter((d): d is { _id: string; _rev: string; device_time: string } => !!d?.device_time && Date.parse(d.device_time) < cutoff);
+	if (old.length === 0) return 0;
+	const archived = await store.db(ACTIONS_DB).allDocs({ keys: old.map((d) => d._id) });
+	const inLog = new Set(archived.rows.filter((r) => r.value && !r.value.deleted).map((r) => r.id));
+	const purge = old.filter((d) => inLog.has(d._id)).map((d) => ({ _id: d._id, _rev: d._rev, _deleted: true }));
+	if (purge.length > 0) await db.bulkDocs(purge);
+	return purge.length;
+}
+
 function ignoreConflict(e: unknown): void {
 	// Someone else changed or removed the copy meanwhile; the next sweep looks again.
 	if (!isConflict(e) && !isNotFound(e)) throw e;
@@ -114,7 +133,7 @@ function ignoreConflict(e: unknown): void {
 export async function runProjector(store: CouchClient, policy: ProjectionPolicy, signal: AbortSignal): Promise<void> {
 	const log = (msg: string) => console.log(`[projector] ${msg}`);
 	const swept = await sweep(store, policy);
-	log(`crew databases checked: ${swept.removed} stale copies removed, ${swept.refreshed} refreshed`);
+	log(`crew databases checked: ${swept.removed} stale copies removed, ${swept.refreshed} refreshed, ${swept.purged} old actions purged`);
 	const timer = setInterval(() => {
 		sweep(store, policy).catch((e: unknown) => console.error('[projector] sweep failed:', e));
 	}, SWEEP_INTERVAL_MS);
