@@ -62,7 +62,9 @@ export class TooManyRequestsError extends AppError {
 }
 export class StoreUnavailableError extends AppError {
 	override name = 'StoreUnavailableError';
-	constructor(message = 'The data store is not reachable; try again shortly') {
+	/** What clients are told: the message itself names the store's address, which is for the log only. */
+	static readonly PUBLIC_REASON = 'The data store is not reachable; try again shortly';
+	constructor(message = StoreUnavailableError.PUBLIC_REASON) {
 		super(503, 'store_unavailable', message);
 	}
 }
@@ -79,6 +81,10 @@ export interface PublicError {
 }
 
 export function toPublicError(error: unknown): PublicError {
+	if (error instanceof StoreUnavailableError) {
+		console.error(`[store] ${error.message}`);
+		return { status: 503, body: { error: error.code, reason: StoreUnavailableError.PUBLIC_REASON }, headers: {} };
+	}
 	if (error instanceof AppError) {
 		const headers: Record<string, string> = {};
 		if (error instanceof TooManyRequestsError) headers['retry-after'] = String(error.retryAfterSeconds);

@@ -22,7 +22,8 @@ export const isConflict = (e: unknown) => e instanceof CouchError && e.status ==
 type Query = Record<string, string | number | boolean | undefined | null | readonly string[]>;
 
 export interface RequestOptions {
-	query?: Query;
+	/** A Query is encoded here; URLSearchParams go as they are (the sync gateway forwards vetted, already-encoded values). */
+	query?: Query | URLSearchParams;
 	body?: unknown;
 	headers?: Record<string, string>;
 	signal?: AbortSignal;
@@ -62,19 +63,30 @@ export interface MangoIndex {
 }
 
 /** Splits user:password out of the URL: fetch refuses URLs that carry credentials. */
-function parseBaseUrl(raw: string): { base: string; authorization: string | null } {
+function parseBaseUrl(raw: string): { base: string; authorization: string | null; secrets: string[] } {
 	const url = new URL(raw);
+	const rawPassword = url.password;
+	const password = decodeURIComponent(rawPassword);
 	const authorization =
 		url.username || url.password
-			? 'Basic ' + Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')
+			? 'Basic ' + Buffer.from(`${decodeURIComponent(url.username)}:${password}`).toString('base64')
 			: null;
 	url.username = '';
 	url.password = '';
-	return { base: url.toString().replace(/\/+$/, ''), authorization };
+	const base = url.toString().replace(/\/+$/, '');
+	// Longest first, so the full URL is replaced before its host part.
+	const secrets = [raw, base, url.host, password, rawPassword, authorization?.slice('Basic '.length) ?? '']
+		.filter((s) => s.length > 0)
+		.sort((a, b) => b.length - a.length);
+	return { base, authorization, secrets };
 }
 
-function encodeQuery(query: Query | undefined): string {
+function encodeQuery(query: Query | URLSearchParams | undefined): string {
 	if (!query) return '';
+	if (query instanceof URLSearchParams) {
+		const raw = query.toString();
+		return raw ? `?${raw}` : '';
+	}
 	const params = new URLSearchParams();
 	for (const [k, v] of Object.entries(query)) {
 		if (v === undefined || v === null) continue;
@@ -89,11 +101,21 @@ function encodeQuery(query: Query | undefined): string {
 export class CouchClient {
 	readonly base: string;
 	readonly #authorization: string | null;
+	readonly #secrets: readonly string[];
 
 	constructor(url: string) {
-		const { base, authorization } = parseBaseUrl(url);
+		const { base, authorization, secrets } = parseBaseUrl(url);
 		this.base = base;
 		this.#authorization = authorization;
+		this.#secrets = secrets;
+	}
+
+	/**
+	 * Text that may reach a client (a store error's reason) without the store's address or credentials:
+	 * the sync gateway passes store errors on, and the store must stay invisible from the network.
+	 */
+	redact(text: string): string {
+		return this.#secrets.reduce((out, secret) => out.split(secret).join('[store]'), text);
 	}
 
 	/** A URL safe to print in logs (no credentials). */
