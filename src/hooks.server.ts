@@ -2,7 +2,7 @@ import { json, redirect, type Handle, type HandleServerError, type ServerInit } 
 import { building } from '$app/environment';
 import { decideAccess } from '$lib/server/access';
 import { userFromSession } from '$lib/server/auth/auth-service';
-import { userFromDeviceToken } from '$lib/server/auth/device-tokens';
+import { bearerCacheKey, userFromDeviceToken } from '$lib/server/auth/device-tokens';
 import { SESSION_COOKIE } from '$lib/server/auth/session';
 import { bootstrap } from '$lib/server/bootstrap';
 import { ConfigError } from '$lib/server/config';
@@ -65,7 +65,10 @@ export const handle: Handle = async ({ event, resolve }) => {
 	if (token || authorization) {
 		try {
 			// A session cookie (browsers) or a revocable device token (Authorization: Bearer, shared tablets).
-			event.locals.user = (await userFromSession(ctx, token)) ?? (await userFromDeviceToken(ctx.store, authorization));
+			const bearerKey = bearerCacheKey(authorization);
+			event.locals.user =
+				(token ? await ctx.sessions.get(`cookie:${token}`, () => userFromSession(ctx, token)) : null) ??
+				(bearerKey ? await ctx.sessions.get(bearerKey, () => userFromDeviceToken(ctx.store, authorization)) : null);
 		} catch (e) {
 			if (!(e instanceof StoreUnavailableError)) throw e;
 			// The store is down: public routes and /healthz still answer; others say 503 below.

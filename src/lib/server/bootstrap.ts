@@ -3,6 +3,7 @@
  * from hooks.server.ts `init`. A store that is down does not crash the app: /healthz says 503 and the
  * set-up is retried in the background until the store answers.
  */
+import { SessionCache } from './auth/session-cache';
 import { parseConfig } from './config';
 import type { AppContext } from './context';
 import { StoreUnavailableError } from './errors';
@@ -80,6 +81,7 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 		store,
 		storeKind,
 		sessionSecret,
+		sessions: new SessionCache(),
 		ready: readyPromise,
 		isReady: () => ready,
 		close: async () => {

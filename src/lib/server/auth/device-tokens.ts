@@ -66,7 +66,13 @@ export async function listDeviceTokens(store: CouchClient, userId: string): Prom
 	return res.docs.map((d) => info(deviceTokenDocSchema.parse(d))).sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
 
-export async function revokeDeviceToken(store: CouchClient, userId: string, tokenId: string, now = new Date()): Promise<DeviceTokenInfo> {
+export async function revokeDeviceToken(
+	store: CouchClient,
+	userId: string,
+	tokenId: string,
+	now = new Date(),
+	onRevoked: (cacheKey: string) => void = () => {}
+): Promise<DeviceTokenInfo> {
 	const res = await store.db(DIRECTORY_DB).find<unknown>({ selector: { type: 'device_token', user: userId, token_id: tokenId }, limit: 1 });
 	const found = res.docs[0];
 	if (!found) throw new NotFoundError(`No device token ${tokenId} of yours`);
@@ -74,8 +80,18 @@ export async function revokeDeviceToken(store: CouchClient, userId: string, toke
 	if (doc.revoked_at) return info(doc);
 	const revoked = { ...doc, revoked_at: now.toISOString() };
 	await store.db(DIRECTORY_DB).put(revoked);
+	onRevoked(cacheKeyOfTokenDoc(doc._id));
 	return info(revoked);
 }
+
+/** The session-cache key of a bearer token (by hash, so a revocation can evict it): null if none. */
+export function bearerCacheKey(authorization: string | null): string | null {
+	if (!authorization?.startsWith('Bearer ')) return null;
+	return `bearer:${hashToken(authorization.slice('Bearer '.length).trim())}`;
+}
+
+/** The session-cache key of the token a device-token document stands for. */
+export const cacheKeyOfTokenDoc = (docIdValue: string) => `bearer:${docIdValue.slice('device_token:'.length)}`;
 
 /** The user a bearer token belongs to; null when unknown, revoked, or the user is inactive. */
 export async function userFromDeviceToken(store: CouchClient, authorization: string | null): Promise<SessionUser | null> {
