@@ -26,6 +26,8 @@ beforeAll(async () => {
 	expect((await supervisor.login('supervisor', DEMO_PASSWORD)).status).toBe(200);
 });
 afterAll(async () => {
+	// Two servers sharing checkpoints and racing on orders is normal operation, not an error.
+	expect(app.logs()).not.toMatch(/\[(projector|runner)\][^\n]*(failed|stopped)/);
 	await app?.stop();
 });
 

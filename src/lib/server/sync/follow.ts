@@ -5,13 +5,14 @@
  */
 import { StoreUnavailableError } from '../errors';
 import type { ChangesResponse, CouchDatabase } from '../store/couch-client';
-import { isNotFound } from '../store/couch-client';
+import { isConflict, isNotFound } from '../store/couch-client';
 
 export const CHANGES_BATCH = 200; // changes per request
 const HEARTBEAT_MS = 10_000; // keeps proxies from closing an idle longpoll
 const LONGPOLL_TIMEOUT_MS = 30_000; // CouchDB answers an empty longpoll after this (express-pouchdb ignores it)
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
+const CHECKPOINT_RETRIES = 5;
 
 type Seq = string | number;
 export type Change<T> = ChangesResponse<T>['results'][number];
@@ -47,6 +48,24 @@ async function readCheckpoint(db: CouchDatabase, id: string): Promise<Checkpoint
 	}
 }
 
+/**
+ * Saves progress. Processes that follow the same feed share the checkpoint: when another one saved it
+ * meanwhile (409), ours is written over theirs — every change up to our seq is handled, and handling is
+ * idempotent, so either value is safe.
+ */
+async function saveCheckpoint(db: CouchDatabase, next: Checkpoint): Promise<Checkpoint> {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			const saved: { rev: string } = await db.put(next);
+			return { ...next, _rev: saved.rev };
+		} catch (e) {
+			if (!isConflict(e) || attempt >= CHECKPOINT_RETRIES) throw e;
+			const current = await readCheckpoint(db, next._id);
+			next = { ...next, _rev: current._rev };
+		}
+	}
+}
+
 export async function follow<T>(opts: FollowOptions<T>): Promise<void> {
 	const id = `_local/${opts.checkpoint}`;
 	let delay = RETRY_MIN_MS;
@@ -67,9 +86,7 @@ export async function follow<T>(opts: FollowOptions<T>): Promise<void> {
 			);
 			if (res.results.length > 0) await opts.handle(res.results);
 			if (String(res.last_seq) !== String(checkpoint.last_seq)) {
-				const next: Checkpoint = { ...checkpoint, last_seq: res.last_seq };
-				const saved: { rev: string } = await opts.db.put(next);
-				checkpoint = { ...checkpoint, _rev: saved.rev, last_seq: res.last_seq };
+				checkpoint = await saveCheckpoint(opts.db, { ...checkpoint, last_seq: res.last_seq });
 			}
 			delay = RETRY_MIN_MS;
 		} catch (e) {
