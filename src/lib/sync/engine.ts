@@ -98,7 +98,12 @@ export interface SyncHandle {
 	stop(): Promise<void>;
 }
 
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Waits for the promises to settle, or `ms` at most (the timer does not outlive them). */
+function settleWithin(promises: readonly PromiseLike<unknown>[], ms: number): Promise<void> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+	return Promise.race([Promise.allSettled(promises).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+}
 
 export function startSync(options: StartSyncOptions): SyncHandle {
 	const ownsDb = options.db === undefined;
@@ -107,6 +112,9 @@ export function startSync(options: StartSyncOptions): SyncHandle {
 	const network = options.network ?? browserNetwork();
 	const nowIso = () => (options.now ? options.now() : new Date()).toISOString();
 	const random = options.random ?? Math.random;
+
+	/** stop() was called: late events, timers and answers are ignored from then on. */
+	let stopped = false;
 
 	// ---- status ----
 	let model = initialSyncModel(network.online);
@@ -139,6 +147,7 @@ export function startSync(options: StartSyncOptions): SyncHandle {
 	// ---- which actions the server has ----
 	const onServer = new Set<string>();
 	function markOnServer(ids: readonly string[]): void {
+		if (stopped) return;
 		const added = ids.filter((id) => !onServer.has(id));
 		if (added.length === 0) return;
 		for (const id of added) onServer.add(id);
@@ -149,16 +158,31 @@ export function startSync(options: StartSyncOptions): SyncHandle {
 		docs.filter((d) => d._id.startsWith(ACTION_ID_PREFIX) && d._deleted !== true).map((d) => d._id.slice(ACTION_ID_PREFIX.length));
 
 	let reconcileWanted = false;
-	/** Asks the server about actions counted as queued: the ones it has were pushed but not recorded here. */
-	async function reconcile(snapshot: LocalSnapshot): Promise<void> {
-		if (!model.online) return;
+	let reconciling = false;
+	/**
+	 * Asks the server about actions counted as queued: the ones it has were pushed but not recorded here.
+	 * Off the refresh path (a slow request must not hold up the local view); one at a time; a failure asks
+	 * again at the next idle push.
+	 */
+	function reconcile(snapshot: LocalSnapshot): void {
+		if (reconciling || !model.online) return;
 		const orders = new Map(snapshot.orders.map((o) => [o.service_request_id, o]));
 		const queued = snapshot.actions.filter(
 			(a) => a._rev !== undefined && actionStatus(a, a.order_id === null ? undefined : orders.get(a.order_id), onServer) === 'queued'
 		);
 		if (queued.length === 0) return;
-		const diff = await remote.revsDiff(Object.fromEntries(queued.map((a) => [a._id, [a._rev!]])));
-		markOnServer(queued.filter((a) => !(diff[a._id]?.missing ?? []).includes(a._rev!)).map((a) => a.id));
+		reconciling = true;
+		remote
+			.revsDiff(Object.fromEntries(queued.map((a) => [a._id, [a._rev!]])))
+			.then((diff) => markOnServer(queued.filter((a) => !(diff[a._id]?.missing ?? []).includes(a._rev!)).map((a) => a.id)))
+			.catch((e: unknown) => {
+				if (stopped) return; // cancelled with everything else: nothing to report
+				reconcileWanted = true;
+				warn(e, 'push');
+			})
+			.finally(() => {
+				reconciling = false;
+			});
 	}
 
 	// ---- local snapshot ----
@@ -166,7 +190,6 @@ export function startSync(options: StartSyncOptions): SyncHandle {
 	let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 	let refreshing: Promise<void> | null = null;
 	let refreshAgain = false;
-	let stopped = false;
 
 	async function refresh(): Promise<void> {
 		const next = await readLocal(db, new Set(onServer));
@@ -177,7 +200,7 @@ export function startSync(options: StartSyncOptions): SyncHandle {
 		for (const listener of localListeners) listener(next);
 		if (reconcileWanted) {
 			reconcileWanted = false;
-			await reconcile(next);
+			reconcile(next);
 		}
 	}
 	function runRefresh(): Promise<void> {
@@ -267,7 +290,7 @@ export function startSync(options: StartSyncOptions): SyncHandle {
 		for (const r of running) r.cancel();
 		dispatch({ type: 'halted', keepFailed });
 		if (running.length === 0) return Promise.resolve();
-		return Promise.race([Promise.allSettled(running).then(() => undefined), delay(SYNC_STOP_WAIT_MS)]);
+		return settleWithin(running, SYNC_STOP_WAIT_MS);
 	}
 
 	const unsubscribeNetwork = network.subscribe((online) => {
