@@ -17,9 +17,10 @@ const SERVER = 'crew-crew-a';
 
 /** The server knows the service type's real codes. */
 const serverCtx: ReduceContext = context();
+const RETIRED_CODE = { code: 'temporary_fix', label: 'Temporary fix' };
 /** The tablet's catalog is out of date: it still offers a code the city has since retired. */
 const tabletCtx: ReduceContext = context({
-	serviceType: { resolution_codes: [...RESOLUTION_CODES, { code: 'temporary_fix', label: 'Temporary fix' }], requires_after_photo: false }
+	serviceType: { resolution_codes: [...RESOLUTION_CODES, RETIRED_CODE], requires_after_photo: false }
 });
 const tabletRules: ContextFor = () => tabletCtx;
 
