@@ -58,7 +58,7 @@ export const SYNC_STOP_WAIT_MS = 5 * 1000; // 5 seconds
 
 /** Push only this tablet's kind of document: new actions. Orders are the server's; deletions come from it. */
 function pushFilter(doc: { _id: string; _deleted?: boolean }): boolean {
-	return doc._id.startsWith('action:') && doc._deleted !== true;
+	return doc._id.startsWith(ACTION_ID_PREFIX) && doc._deleted !== true;
 }
 
 type Replication = PouchDB.Replication.Replication<object>;
