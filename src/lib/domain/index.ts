@@ -8,3 +8,4 @@ export * from './work-order';
 export * from './field-action';
 export * from './conflict';
 export * from './reducer';
+export * from './photo-sniff';

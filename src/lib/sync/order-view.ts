@@ -5,7 +5,7 @@
  * - the outbox = every local action with where it stands (queued → sent → applied / noop / conflict).
  * An action is pending until the replicated order's `applied_action_ids` contains it.
  */
-import { apply, type ActionType, type ConflictFinding, type FieldAction, type Outcome, type ReduceContext } from '../domain';
+import { apply, lastOutcome, type ActionType, type ConflictFinding, type FieldAction, type Outcome, type ReduceContext } from '../domain';
 import type { CrewOrder, LocalSnapshot } from './local-db';
 
 export type OutboxStatus =
@@ -21,13 +21,8 @@ export type OutboxStatus =
 	| 'conflict';
 
 /** The outcome the order's history records for an action id (the last entry wins: a conflict may be resolved). */
-export function recordedOutcome(order: Pick<CrewOrder, 'history'>, actionId: string): 'applied' | 'noop' | 'conflict' | null {
-	for (let i = order.history.length - 1; i >= 0; i--) {
-		const entry = order.history[i]!;
-		if (entry.action_id === actionId) return entry.outcome;
-	}
-	return null;
-}
+/** What the order's history last recorded for an action (the reducer's own helper). */
+export const recordedOutcome = lastOutcome;
 
 const isApplied = (order: CrewOrder | undefined, action: FieldAction) => order?.applied_action_ids.includes(action.id) ?? false;
 

@@ -11,14 +11,16 @@ import {
 	fieldActionSchema,
 	MAX_ATTACHMENT_BYTES,
 	PHOTO_CONTENT_TYPES,
+	SNIFF_BYTES,
+	sniffPhotoType,
 	type FieldAction,
+	type PhotoContentType,
 	type FieldActionOf,
 	type SessionUser
 } from '../domain';
 import { InvalidActionError, StorageFullError, isQuotaExceeded } from './errors';
 
 export type TabletActionType = (typeof FIELD_ACTION_TYPES)[number];
-export type PhotoContentType = (typeof PHOTO_CONTENT_TYPES)[number];
 
 /** A photo to attach: a Blob (browser; stored as is) or bytes (Node, tests; stored as base64). */
 export interface PhotoInput {
@@ -77,18 +79,12 @@ const lastDeviceTime = new WeakMap<object, number>();
 // ---------- photos ----------
 
 /** Bytes enough to tell JPEG, PNG and WebP apart. */
-export const PHOTO_SNIFF_BYTES = 12;
+/** Re-exported for callers of this module; the rule itself is the gateway's (domain/photo-sniff.ts). */
+export { sniffPhotoType };
+export type { PhotoContentType };
+export const PHOTO_SNIFF_BYTES = SNIFF_BYTES;
 
 /** The image type from its first bytes (the gateway checks the same magic numbers), or null. */
-export function sniffPhotoType(head: Uint8Array): PhotoContentType | null {
-	const at = (i: number) => head[i];
-	if (at(0) === 0xff && at(1) === 0xd8 && at(2) === 0xff) return 'image/jpeg';
-	const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-	if (png.every((b, i) => at(i) === b)) return 'image/png';
-	const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to));
-	if (head.length >= PHOTO_SNIFF_BYTES && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'image/webp';
-	return null;
-}
 
 const BASE64_CHUNK = 0x8000; // bytes per String.fromCharCode call (argument count limits)
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SNIFF_BYTES, sniffPhotoType } from '../../../src/lib/server/sync/sniff';
+import { SNIFF_BYTES, sniffPhotoType } from '../../../src/lib/domain/photo-sniff';
 import { tinyGif, tinyJpeg, tinyPng, tinyWebp } from '../../helpers/sync-fixtures';
 
 const ascii = (s: string) => new Uint8Array([...s].map((c) => c.charCodeAt(0)));

@@ -14,7 +14,7 @@ import {
 	type FieldAction
 } from '../../domain';
 import { BadRequestError, ForbiddenError, PayloadTooLargeError, describeZodError } from '../errors';
-import { SNIFF_BYTES, sniffPhotoType } from './sniff';
+import { SNIFF_BYTES, sniffPhotoType } from '../../domain/photo-sniff';
 
 /** Largest write body (a batch of actions with their photos, base64): 16 MB. */
 export const MAX_SYNC_BODY_BYTES = 16 * 1024 * 1024;

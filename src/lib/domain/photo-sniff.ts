@@ -2,7 +2,7 @@
  * Photo type from the bytes themselves (magic numbers), never from what the tablet declares: the gateway
  * accepts an attachment only when its bytes are a JPEG, PNG or WebP AND match the declared content_type.
  */
-import type { PHOTO_CONTENT_TYPES } from '../../domain';
+import type { PHOTO_CONTENT_TYPES } from './field-action';
 
 export type PhotoContentType = (typeof PHOTO_CONTENT_TYPES)[number];
 
