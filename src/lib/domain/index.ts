@@ -9,3 +9,4 @@ export * from './field-action';
 export * from './conflict';
 export * from './reducer';
 export * from './photo-sniff';
+export * from './catalog';

@@ -6,7 +6,7 @@
  * a PouchDB build itself and stays free of Node built-ins.
  */
 import { z } from 'zod';
-import { fieldActionSchema, workOrderSchema, type FieldAction } from '../domain';
+import { CATALOG_DOC_ID, crewCatalogSchema, fieldActionSchema, workOrderSchema, type CrewCatalog, type FieldAction } from '../domain';
 
 export type PouchStatic = PouchDB.Static;
 export type LocalDb = PouchDB.Database;
@@ -60,6 +60,8 @@ export interface LocalSnapshot {
 	onServer: ReadonlySet<string>;
 	/** Replicated documents that do not parse: shown to support, never acted on. */
 	invalid: InvalidDoc[];
+	/** The rules to fold pending actions with (written by the server's projector); null until replicated. */
+	catalog: CrewCatalog | null;
 }
 
 const describe = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`).join('; ');
@@ -91,8 +93,16 @@ async function docsWithPrefix(db: LocalDb, prefix: string): Promise<unknown[]> {
 }
 
 export async function readLocal(db: LocalDb, onServer: ReadonlySet<string>): Promise<LocalSnapshot> {
-	const [orders, actions] = await Promise.all([docsWithPrefix(db, ORDER_ID_PREFIX), docsWithPrefix(db, ACTION_ID_PREFIX)]);
-	return { ...parseLocalDocs([...orders, ...actions]), onServer };
+	const [orders, actions, catalogDoc] = await Promise.all([
+		docsWithPrefix(db, ORDER_ID_PREFIX),
+		docsWithPrefix(db, ACTION_ID_PREFIX),
+		db.get(CATALOG_DOC_ID).catch((e: unknown) => {
+			if (isStatus(e, HTTP_NOT_FOUND)) return null; // not replicated yet
+			throw e;
+		})
+	]);
+	const catalog = catalogDoc ? crewCatalogSchema.safeParse(catalogDoc) : null;
+	return { ...parseLocalDocs([...orders, ...actions]), onServer, catalog: catalog?.success ? catalog.data : null };
 }
 
 /** The ids and revisions of the local action documents (for pruning and reconciling the on-server set). */

@@ -5,7 +5,7 @@
  * - the outbox = every local action with where it stands (queued → sent → applied / noop / conflict).
  * An action is pending until the replicated order's `applied_action_ids` contains it.
  */
-import { apply, lastOutcome, type ActionType, type ConflictFinding, type FieldAction, type Outcome, type ReduceContext } from '../domain';
+import { apply, lastOutcome, type CrewCatalog, type ActionType, type ConflictFinding, type FieldAction, type Outcome, type ReduceContext } from '../domain';
 import type { CrewOrder, LocalSnapshot } from './local-db';
 
 export type OutboxStatus =
@@ -75,6 +75,15 @@ export interface ReduceCatalog {
 	serviceTypes: ReadonlyMap<string, ReduceContext['serviceType']>;
 	crewIds: readonly string[];
 	departmentIds: readonly string[];
+}
+
+/** The reduce catalog from the crew database's catalog document (domain/catalog.ts). */
+export function catalogFromDoc(doc: CrewCatalog): ReduceCatalog {
+	return {
+		serviceTypes: new Map(doc.service_types.map((t) => [t.service_code, t])),
+		crewIds: doc.crews.map((c) => c.id),
+		departmentIds: doc.departments.map((d) => d.id)
+	};
 }
 
 /** A ContextFor from service types by code and the known crews and departments. */

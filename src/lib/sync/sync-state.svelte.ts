@@ -4,7 +4,7 @@
  */
 import type { SyncError } from './errors';
 import type { InvalidDoc, LocalSnapshot } from './local-db';
-import { orderViewsOf, outboxOf, type ContextFor, type OrderView, type OutboxEntry } from './order-view';
+import { catalogFromDoc, contextFromCatalog, orderViewsOf, outboxOf, type ContextFor, type OrderView, type OutboxEntry } from './order-view';
 import type { SyncHandle } from './engine';
 import type { SyncPhase, SyncProgress, SyncStatus } from './state';
 
@@ -68,6 +68,8 @@ export class CrewData {
 
 	set(snapshot: LocalSnapshot): void {
 		this.#snapshot = snapshot;
+		// The replicated catalog carries the server's rules: once it is here it decides (also offline).
+		if (snapshot.catalog) this.#contextFor = contextFromCatalog(catalogFromDoc(snapshot.catalog));
 		this.orders = orderViewsOf(snapshot, this.#contextFor);
 		this.outbox = outboxOf(snapshot);
 		this.invalid = snapshot.invalid;

@@ -35,12 +35,34 @@ describe('rune state classes', () => {
 		expect(handle.listeners()).toBe(0);
 	});
 
+	it('CrewData folds with the replicated catalog\'s rules once it has arrived', () => {
+		const handle = fakeHandle();
+		const data = new CrewData(() => null);
+		data.connect(handle);
+		const order = crewOrder();
+		const catalog = {
+			_id: 'catalog:rules' as const,
+			type: 'catalog' as const,
+			service_types: [
+				{ service_code: order.service_code, service_name: 'X', requires_after_photo: true, resolution_codes: [{ code: 'repaired', label: 'Repaired', work_done: true }] }
+			],
+			crews: [],
+			departments: [],
+			updated_at: '2024-05-01T08:00:00Z'
+		};
+		// A close without the after photo the catalog demands: with the rules known it does not show as closed.
+		handle.emitLocal({ orders: [order], actions: [close('repaired', { n: 2 })], onServer: new Set(), invalid: [], catalog });
+		expect(data.orders[0]!.rulesKnown).toBe(true);
+		expect(data.orders[0]!.order.status).not.toBe('closed');
+		data.disconnect();
+	});
+
 	it('CrewData derives the orders and the outbox, and folds again when the rules change', () => {
 		const handle = fakeHandle();
 		const data = new CrewData(() => null);
 		data.connect(handle);
 		const closing = close('repaired', { n: 1 });
-		handle.emitLocal({ orders: [crewOrder()], actions: [closing], onServer: new Set(), invalid: [] });
+		handle.emitLocal({ orders: [crewOrder()], actions: [closing], onServer: new Set(), invalid: [], catalog: null });
 		expect(data.loaded).toBe(true);
 		expect(data.orders[0]!.rulesKnown).toBe(false);
 		expect(data.orders[0]!.order.status).toBe('closed');

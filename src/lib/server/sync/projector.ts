@@ -6,8 +6,17 @@
  * the new one. Idempotent: a projected copy carries its master revision (`source_rev`) and is rewritten
  * only when that changes, so several app servers can run it at once.
  */
-import { crewDbName, toCrewWorkOrder, workOrderSchema, type CrewWorkOrder, type WorkOrder } from '../../domain';
-import { listCrews } from '../directory';
+import {
+	CATALOG_DOC_ID,
+	crewCatalogSchema,
+	crewDbName,
+	toCrewWorkOrder,
+	workOrderSchema,
+	type CrewCatalog,
+	type CrewWorkOrder,
+	type WorkOrder
+} from '../../domain';
+import { listCrews, listDepartments, listServiceTypes } from '../directory';
 import { isConflict, isNotFound, type CouchClient } from '../store/couch-client';
 import { ACTIONS_DB, ORDERS_DB } from '../store/schema';
 import { follow, type Change } from './follow';
@@ -72,9 +81,42 @@ export async function syncOrder(store: CouchClient, order: WorkOrder & { _rev: s
 
 const revGeneration = (rev: string) => Number.parseInt(rev.split('-')[0] ?? '0', 10);
 
-export async function ensureCrewDatabases(store: CouchClient): Promise<string[]> {
+/** The rules tablets fold pending actions with (domain/catalog.ts), from the directory. */
+export async function buildCatalog(store: CouchClient, now: Date): Promise<CrewCatalog> {
+	const [crews, departments, types] = await Promise.all([listCrews(store), listDepartments(store), listServiceTypes(store)]);
+	return crewCatalogSchema.parse({
+		_id: CATALOG_DOC_ID,
+		type: 'catalog',
+		service_types: types.map((t) => ({
+			service_code: t.service_code,
+			service_name: t.service_name,
+			requires_after_photo: t.requires_after_photo,
+			resolution_codes: t.resolution_codes
+		})),
+		crews: crews.map((c) => ({ id: c.id, name: c.name, department: c.department })),
+		departments: departments.map((d) => ({ id: d.id, name: d.name })),
+		updated_at: now.toISOString()
+	});
+}
+
+const sameRules = (a: CrewCatalog, b: CrewCatalog) =>
+	JSON.stringify({ ...a, _rev: undefined, updated_at: undefined }) === JSON.stringify({ ...b, _rev: undefined, updated_at: undefined });
+
+/** Creates the crew databases and writes the current catalog into each (only when the rules changed). */
+export async function ensureCrewDatabases(store: CouchClient, now: Date = new Date()): Promise<string[]> {
 	const crews = await listCrews(store);
-	for (const c of crews) await store.db(crewDbName(c.id)).create();
+	const catalog = await buildCatalog(store, now);
+	for (const c of crews) {
+		const db = store.db(crewDbName(c.id));
+		await db.create();
+		const existing = await db.getOrNull<CrewCatalog>(CATALOG_DOC_ID);
+		if (existing && sameRules(existing, catalog)) continue;
+		try {
+			await db.put({ ...catalog, ...(existing?._rev ? { _rev: existing._rev } : {}) });
+		} catch (e) {
+			ignoreConflict(e); // another server wrote the same catalog meanwhile
+		}
+	}
 	return crews.map((c) => c.id);
 }
 
