@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crewDbName, MAX_ATTACHMENT_BYTES } from '../../src/lib/domain';
 import { CouchClient } from '../../src/lib/server/store/couch-client';
@@ -278,29 +279,53 @@ describe('writes: only new, well-formed actions of the signed-in crew member', (
 		expect(res.body).toMatchObject({ error: 'too_large', reason: expect.stringMatching(/at most/) });
 	});
 
+	/**
+	 * Sends raw bytes to the app (headers, then optional body chunks while the server still reads) and
+	 * returns what it answered. The server may answer early and close: write errors then just end the send.
+	 */
+	function rawRequest(head: string, chunks: Iterable<string> = []): Promise<string> {
+		return new Promise((resolve) => {
+			let answer = '';
+			const socket = connect(app.port, '127.0.0.1', async () => {
+				socket.write(head);
+				for (const chunk of chunks) {
+					if (socket.destroyed || answer) break;
+					if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r).once('close', r));
+				}
+			});
+			socket.setTimeout(10_000, () => socket.destroy());
+			socket.on('data', (d: Buffer) => {
+				answer += d.toString();
+				if (answer.includes('\r\n\r\n') && /"error"/.test(answer)) socket.destroy();
+			});
+			socket.on('error', () => socket.destroy()); // EPIPE/ECONNRESET after an early answer
+			socket.on('close', () => resolve(answer));
+		});
+	}
+
 	it('a body over MAX_SYNC_BODY_BYTES is 413, by its Content-Length and by the bytes actually sent', async () => {
-		const declared = await call(ana, 'POST', `${SYNC}/_bulk_docs`, ' '.repeat(MAX_SYNC_BODY_BYTES + 1));
-		expect(declared.status).toBe(413);
-		expect(declared.body).toMatchObject({ error: 'too_large' });
+		// Declared: the headers alone say it is too big. A raw socket sends them and a few bytes only — a
+		// client that pushed all 16 MB could hit EPIPE when the server answers early and closes.
+		const declared = await rawRequest(
+			`POST ${SYNC}/_bulk_docs HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${ana.cookie}\r\nContent-Type: application/json\r\n` +
+				`Content-Length: ${MAX_SYNC_BODY_BYTES + 1}\r\n\r\n{"docs":[`
+		);
+		expect(declared).toMatch(/^HTTP\/1\.1 413 /);
+		expect(declared).toContain('"error":"too_large"');
 
 		// Chunked: no Content-Length, so only counting the bytes read can stop it.
-		const chunks = Math.ceil(MAX_SYNC_BODY_BYTES / ONE_MB) + 1;
-		let sent = 0;
-		const stream = new ReadableStream<Uint8Array>({
-			pull(controller) {
-				if (sent++ === chunks) controller.close();
-				else controller.enqueue(new TextEncoder().encode(' '.repeat(ONE_MB)));
-			}
-		});
-		const res = await fetch(`${app.url}${SYNC}/_bulk_docs`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', cookie: ana.cookie },
-			body: stream,
-			duplex: 'half'
-		} as RequestInit);
-		const answer = await record(res);
-		expect(answer.status).toBe(413);
-		expect(answer.body).toMatchObject({ error: 'too_large' });
+		const count = Math.ceil(MAX_SYNC_BODY_BYTES / ONE_MB) + 1;
+		function* chunked() {
+			for (let i = 0; i < count; i++) yield `${ONE_MB.toString(16)}\r\n${' '.repeat(ONE_MB)}\r\n`;
+			yield '0\r\n\r\n';
+		}
+		const streamed = await rawRequest(
+			`POST ${SYNC}/_bulk_docs HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${ana.cookie}\r\nContent-Type: application/json\r\n` +
+				`Transfer-Encoding: chunked\r\n\r\n`,
+			chunked()
+		);
+		expect(streamed).toMatch(/^HTTP\/1\.1 413 /);
+		expect(streamed).toContain('"error":"too_large"');
 	});
 
 	it.each([
