@@ -24,15 +24,17 @@ test('a crew member sees only their own crew\'s open orders', async ({ page, req
 	expect(mine.length).toBeGreaterThan(0);
 	expect(others.length).toBeGreaterThan(0);
 
+	// The list comes from the tablet's database as it syncs: wait for all of it, then compare.
+	await expect(page.getByTestId('order-count')).toHaveText(String(mine.length));
 	const shown = (await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-order-id') ?? ''))).sort();
 	expect(shown).toEqual(mine);
-	await expect(page.getByTestId('order-count')).toHaveText(String(mine.length));
 	await page.screenshot({ path: 'test-results/crew-today.png', fullPage: true });
 });
 
 test('another crew sees a different list, and a crew member cannot open the board', async ({ page }) => {
 	await signIn(page, DEMO_OTHER_CREW_MEMBER.username, DEMO_PASSWORD);
 	await expect(page).toHaveURL(/\/crew$/);
+	await expect(page.getByTestId('order-card').first()).toBeVisible(); // read from the tablet's database
 	const ids = await page.getByTestId('order-card').evaluateAll((els) => els.map((e) => e.getAttribute('data-order-id')));
 	expect(ids.length).toBeGreaterThan(0);
 	const res = await page.goto('/board');

@@ -1,0 +1,69 @@
+/**
+ * The crew tablet's data layer for screens (issue 03): starts the crew's local database and live sync,
+ * exposes the sync status, the orders (pending actions folded on top) and the outbox as runes, and records
+ * actions. Components call this; they never touch PouchDB or the network themselves.
+ */
+import { getContext, setContext } from 'svelte';
+import type { CrewCatalog } from '../domain';
+import { requestPersistentStorage, startCrewSync, type CrewLogin } from '../sync/browser';
+import type { SyncHandle } from '../sync/engine';
+import { recordAction, type RecordActionInput } from '../sync/record-action';
+import { CrewData, SyncState } from '../sync/sync-state.svelte';
+
+const CONTEXT_KEY = Symbol('crew-app');
+
+export type ActionRequest = Omit<RecordActionInput, 'user'>;
+
+export class CrewApp {
+	readonly sync = new SyncState();
+	readonly data = new CrewData(() => null);
+	/** Set when the local database could not be opened or sync could not start. */
+	startError = $state<string | null>(null);
+	catalog = $state.raw<CrewCatalog | null>(null);
+	#handle: SyncHandle | null = null;
+	#stopLocal: (() => void) | null = null;
+
+	constructor(readonly login: CrewLogin) {}
+
+	async start(): Promise<void> {
+		try {
+			this.#handle = await startCrewSync(this.login);
+			this.sync.connect(this.#handle);
+			this.data.connect(this.#handle);
+			this.#stopLocal = this.#handle.subscribeLocal((s) => (this.catalog = s.catalog));
+			// Unsent work lives in IndexedDB: ask the browser not to evict it under storage pressure.
+			void requestPersistentStorage().catch((e: unknown) => console.warn('[crew] persistent storage not granted:', e));
+		} catch (e) {
+			this.startError = e instanceof Error ? e.message : String(e);
+		}
+	}
+
+	/** Records an action on this tablet; it shows at once and syncs when it can. */
+	async record(request: ActionRequest): Promise<void> {
+		if (!this.#handle) throw new Error('The tablet database is not open yet');
+		await recordAction(this.#handle.db, { ...request, user: this.login.user } as RecordActionInput);
+	}
+
+	/** Try to sync now (after signing in again, or when the user taps "sync"). */
+	retry(): void {
+		this.#handle?.restart();
+	}
+
+	async stop(): Promise<void> {
+		this.#stopLocal?.();
+		this.sync.disconnect();
+		this.data.disconnect();
+		await this.#handle?.stop();
+		this.#handle = null;
+	}
+}
+
+export function provideCrewApp(app: CrewApp): void {
+	setContext(CONTEXT_KEY, app);
+}
+
+export function useCrewApp(): CrewApp {
+	const app = getContext<CrewApp | undefined>(CONTEXT_KEY);
+	if (!app) throw new Error('useCrewApp() outside the crew layout');
+	return app;
+}
