@@ -11,6 +11,9 @@ const config = {
 			serviceWorker: 'service-worker/index'
 		},
 		serviceWorker: { register: false },
+		// Absolute asset URLs: the service worker answers every crew URL offline with the one cached /crew page,
+		// whose relative URLs would otherwise resolve against the wrong path (/crew/orders/_app/…).
+		paths: { relative: false },
 		// hooks.server.ts checks the Origin of form posts itself (scheme-independent, JSON answers for APIs):
 		// SvelteKit's own check assumes https behind adapter-node unless ORIGIN is set.
 		csrf: { trustedOrigins: ['*'] }

@@ -37,7 +37,12 @@ describe('POST /api/auth/login', () => {
 
 		const me = await s.request('GET', '/api/auth/me');
 		expect(me.status).toBe(200);
-		expect(((await me.json()) as { user: { id: string } }).user.id).toBe('ana');
+		const mine = (await me.json()) as { user: { id: string }; sync_path: string; crew: { id: string; depot: { lat: number } } };
+		expect(mine.user.id).toBe('ana');
+		// What the tablet keeps to start offline: where it syncs and its crew's depot (nearest-first order).
+		expect(mine.sync_path).toBe('/sync/crew-dpw-cleaning-1');
+		expect(mine.crew.id).toBe('dpw-cleaning-1');
+		expect(mine.crew.depot.lat).toBeGreaterThan(37);
 	});
 
 	it('usernames are case-insensitive; staff have no sync path', async () => {

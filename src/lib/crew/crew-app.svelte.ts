@@ -7,6 +7,7 @@ import { getContext, setContext } from 'svelte';
 import type { CrewCatalog } from '../domain';
 import { requestPersistentStorage, startCrewSync, type CrewLogin } from '../sync/browser';
 import type { SyncHandle } from '../sync/engine';
+import { readStorage, type StorageInfo } from '../pwa/storage';
 import { recordAction, type RecordActionInput } from '../sync/record-action';
 import { CrewData, SyncState } from '../sync/sync-state.svelte';
 
@@ -20,6 +21,8 @@ export class CrewApp {
 	/** Set when the local database could not be opened or sync could not start. */
 	startError = $state<string | null>(null);
 	catalog = $state.raw<CrewCatalog | null>(null);
+	/** This app's share of the device's storage (null where the browser does not say). */
+	storage = $state.raw<StorageInfo | null>(null);
 	#handle: SyncHandle | null = null;
 	#stopLocal: (() => void) | null = null;
 
@@ -32,7 +35,9 @@ export class CrewApp {
 			this.data.connect(this.#handle);
 			this.#stopLocal = this.#handle.subscribeLocal((s) => (this.catalog = s.catalog));
 			// Unsent work lives in IndexedDB: ask the browser not to evict it under storage pressure.
-			void requestPersistentStorage().catch((e: unknown) => console.warn('[crew] persistent storage not granted:', e));
+			void requestPersistentStorage()
+				.catch((e: unknown) => console.warn('[crew] persistent storage not granted:', e))
+				.finally(() => this.refreshStorage());
 		} catch (e) {
 			this.startError = e instanceof Error ? e.message : String(e);
 		}
@@ -41,7 +46,18 @@ export class CrewApp {
 	/** Records an action on this tablet; it shows at once and syncs when it can. */
 	async record(request: ActionRequest): Promise<void> {
 		if (!this.#handle) throw new Error('The tablet database is not open yet');
-		await recordAction(this.#handle.db, { ...request, user: this.login.user } as RecordActionInput);
+		try {
+			await recordAction(this.#handle.db, { ...request, user: this.login.user } as RecordActionInput);
+		} finally {
+			this.refreshStorage();
+		}
+	}
+
+	/** Reads the storage figures again (after writes: photos are what fills a tablet). */
+	refreshStorage(): void {
+		readStorage()
+			.then((info) => (this.storage = info))
+			.catch((e: unknown) => console.warn('[crew] storage estimate unavailable:', e));
 	}
 
 	/** Try to sync now (after signing in again, or when the user taps "sync"). */

@@ -25,3 +25,7 @@ export type Crew = z.infer<typeof crewSchema>;
 export const crewDocId = (id: string) => `crew:${id}`;
 /** The per-crew CouchDB database (DESIGN.md point 2). */
 export const crewDbName = (id: string) => `crew-${id}`;
+
+/** What a crew member's tablet knows of its own crew (sent with /api/auth/me, kept for offline starts). */
+export const crewSummarySchema = z.object({ id: slug, name: z.string(), depot: pointSchema.extend({ name: z.string() }) });
+export type CrewSummary = z.infer<typeof crewSummarySchema>;

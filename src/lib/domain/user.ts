@@ -44,3 +44,8 @@ export const userDocId = (id: string) => `user:${id}`;
 export function toSessionUser(user: User): SessionUser {
 	return { id: user.id, name: user.name, role: user.role, crew: user.crew };
 }
+
+/** Where each role lands after signing in (server redirects and the offline client use the same rule). */
+export function homePathFor(role: Role): '/crew' | '/board' {
+	return role === 'crew' ? '/crew' : '/board';
+}

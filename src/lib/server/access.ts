@@ -2,7 +2,7 @@
  * Role checks in one place (issue 01): which roles may reach which paths. hooks.server.ts applies it to
  * every request before any route code runs. Paths not listed need a signed-in user of any role.
  */
-import type { Role, SessionUser } from '../domain';
+import { homePathFor, type Role, type SessionUser } from '../domain';
 
 export interface AccessRule {
 	prefix: string;
@@ -48,5 +48,5 @@ export function decideAccess(pathname: string, user: SessionUser | null): Access
 
 /** Where each role lands after signing in. */
 export function homeFor(user: SessionUser): string {
-	return user.role === 'crew' ? '/crew' : '/board';
+	return homePathFor(user.role);
 }
