@@ -21,3 +21,7 @@ export async function waitForOfflineReady(page: Page): Promise<void> {
 	});
 	await expect(page.getByTestId('sync-phase')).toHaveAttribute('data-phase', 'idle', { timeout: 15_000 });
 }
+
+/** A camera-like JPEG (3000×2000, EXIF orientation, GPS and time) and a text file named .jpg. */
+export const PHOTO_FIXTURE = 'tests/fixtures/photos/camera-3000x2000-exif.jpg';
+export const NOT_A_PHOTO_FIXTURE = 'tests/fixtures/photos/not-a-photo.jpg';

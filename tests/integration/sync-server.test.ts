@@ -14,6 +14,7 @@ import { processAction } from '../../src/lib/server/sync/runner';
 import { Session, startApp, type RunningApp } from '../helpers/app-server';
 import { DEMO_PASSWORD } from '../helpers/demo';
 import { eventually, storeOf, storeUrlOf } from '../helpers/store';
+import { tinyJpeg } from '../helpers/sync-fixtures';
 
 let app: RunningApp;
 let store: CouchClient;
@@ -141,6 +142,39 @@ describe('reducer runner', () => {
 		expect(copy.status).toBe('en_route');
 		// The action and its photos are kept in the action log.
 		expect(await store.db('actions').getOrNull(doc._id)).not.toBeNull();
+	});
+
+	it('a photo action is applied with its photo; staff read the order and the photo over the API, nobody else', async () => {
+		const [order] = await masterOrders({ crew: 'dpw-graffiti-1', status: 'assigned' });
+		const id = order!.service_request_id;
+		const doc = {
+			...action('dpw-graffiti-1', 'eli', id, 'photo', { attachment: 'before.jpg', kind: 'before', lat: 37.78, long: -122.41 }),
+			_attachments: { 'before.jpg': { content_type: 'image/jpeg', data: Buffer.from(tinyJpeg()).toString('base64') } }
+		};
+		await store.db(crewDbName('dpw-graffiti-1')).put(doc);
+		const withPhoto = await eventually(async () => {
+			const res = await supervisor.request('GET', `/api/orders/${id}`);
+			const o = (await res.json()) as WorkOrder;
+			return o.photos.some((p) => p.action_id === doc.id) ? o : undefined;
+		}, 3000);
+		expect(withPhoto.photos.find((p) => p.action_id === doc.id)).toMatchObject({ attachment: 'before.jpg', kind: 'before' });
+
+		const photo = await supervisor.request('GET', `/api/orders/${id}/photos/${doc.id}/before.jpg`);
+		expect(photo.status).toBe(200);
+		expect(photo.headers.get('content-type')).toBe('image/jpeg');
+		expect(new Uint8Array(await photo.arrayBuffer())).toEqual(tinyJpeg());
+
+		// Unknown order, a photo the order does not refer to: 404 with a reason. A crew member: 403.
+		const missing = await supervisor.request('GET', '/api/orders/no-such-order');
+		expect(missing.status).toBe(404);
+		expect(((await missing.json()) as { reason: string }).reason).toMatch(/no-such-order/);
+		expect((await supervisor.request('GET', `/api/orders/${id}/photos/${doc.id}/other.jpg`)).status).toBe(404);
+		expect((await supervisor.request('GET', `/api/orders/${id}/photos/${randomUUID()}/before.jpg`)).status).toBe(404);
+		const crew = new Session(app.url);
+		await crew.login('eli', DEMO_PASSWORD);
+		expect((await crew.request('GET', `/api/orders/${id}`)).status).toBe(403);
+		expect((await crew.request('GET', `/api/orders/${id}/photos/${doc.id}/before.jpg`)).status).toBe(403);
+		expect((await new Session(app.url).request('GET', `/api/orders/${id}`)).status).toBe(401);
 	});
 
 	it('replaying the same action (even concurrently) applies it exactly once', async () => {

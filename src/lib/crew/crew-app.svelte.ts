@@ -7,6 +7,7 @@ import { getContext, setContext } from 'svelte';
 import type { CrewCatalog } from '../domain';
 import { requestPersistentStorage, startCrewSync, type CrewLogin } from '../sync/browser';
 import type { SyncHandle } from '../sync/engine';
+import { NO_FILTER, type TodayFilter } from './today';
 import { readStorage, type StorageInfo } from '../pwa/storage';
 import { recordAction, type RecordActionInput } from '../sync/record-action';
 import { CrewData, SyncState } from '../sync/sync-state.svelte';
@@ -21,6 +22,8 @@ export class CrewApp {
 	/** Set when the local database could not be opened or sync could not start. */
 	startError = $state<string | null>(null);
 	catalog = $state.raw<CrewCatalog | null>(null);
+	/** Today's filters: kept while the crew moves between screens. */
+	filter = $state<TodayFilter>({ ...NO_FILTER });
 	/** This app's share of the device's storage (null where the browser does not say). */
 	storage = $state.raw<StorageInfo | null>(null);
 	#handle: SyncHandle | null = null;

@@ -1,7 +1,18 @@
 /** Reading work orders from the master database for the first screens (issue 03/06 build the real ones). */
-import { haversineMeters, isOpen, toCrewWorkOrder, workOrderSchema, type CrewWorkOrder, type Point } from '../domain';
+import {
+	actionDocId,
+	haversineMeters,
+	isOpen,
+	toCrewWorkOrder,
+	workOrderDocId,
+	workOrderSchema,
+	type CrewWorkOrder,
+	type Point,
+	type WorkOrder
+} from '../domain';
+import { NotFoundError } from './errors';
 import type { CouchClient } from './store/couch-client';
-import { ORDERS_DB } from './store/schema';
+import { ACTIONS_DB, ORDERS_DB } from './store/schema';
 
 const OPEN_STATUSES = ['new', 'assigned', 'en_route', 'on_site'] as const;
 const MAX_LIST = 5000; // orders per list; the board pages beyond this in issue 06
@@ -32,4 +43,25 @@ export async function listOpenOrders(store: CouchClient, opts: { crew?: string; 
 			? a.distance_m - b.distance_m
 			: b.requested_datetime.localeCompare(a.requested_datetime)
 	);
+}
+
+/** One order as the master database holds it (staff: reporter contact included). */
+export async function getOrder(store: CouchClient, id: string): Promise<WorkOrder> {
+	const doc = await store.db(ORDERS_DB).getOrNull<unknown>(workOrderDocId(id));
+	if (doc === null) throw new NotFoundError(`No order #${id}`);
+	return workOrderSchema.parse(doc);
+}
+
+/**
+ * A photo of an order: only one the order's history refers to (photo or close action), read from the
+ * action log where the reducer runner archived it with its attachment.
+ */
+export async function getOrderPhoto(store: CouchClient, orderId: string, actionId: string, name: string): Promise<{ contentType: string; bytes: Uint8Array }> {
+	const order = await getOrder(store, orderId);
+	if (!order.photos.some((p) => p.action_id === actionId && p.attachment === name)) {
+		throw new NotFoundError(`Order #${orderId} has no photo ${actionId}/${name}`);
+	}
+	const photo = await store.db(ACTIONS_DB).attachment(actionDocId(actionId), name);
+	if (!photo) throw new NotFoundError(`The photo ${actionId}/${name} is not in the action log`);
+	return photo;
 }

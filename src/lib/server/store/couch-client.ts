@@ -232,6 +232,15 @@ export class CouchDatabase {
 		return this.client.json('PUT', this.docPath(doc._id), { body: doc });
 	}
 
+	/** An attachment's bytes and type, or null when the document or attachment does not exist. */
+	async attachment(id: string, name: string): Promise<{ contentType: string; bytes: Uint8Array } | null> {
+		const path = `${this.docPath(id)}/${encodeURIComponent(name)}`;
+		const res = await this.client.request('GET', path, { headers: { accept: '*/*' } });
+		if (res.status === 404) return null;
+		if (!res.ok) throw new CouchError(res.status, 'error', `attachment answered ${res.status}`, path);
+		return { contentType: res.headers.get('content-type') ?? 'application/octet-stream', bytes: new Uint8Array(await res.arrayBuffer()) };
+	}
+
 	remove(id: string, rev: string): Promise<{ ok: boolean; id: string; rev: string }> {
 		return this.client.json('DELETE', this.docPath(id), { query: { rev } });
 	}
