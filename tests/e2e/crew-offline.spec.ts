@@ -63,8 +63,16 @@ test('airplane mode all the way: close with an after photo and a note, reload of
 	const photo = await sup.request.get(`/api/orders/${id}/photos/${after.action_id}/${after.attachment}`);
 	expect(photo.status()).toBe(200);
 	expect(photo.headers()['content-type']).toBe('image/jpeg');
-	// Downscaled on the tablet: about 400 KB at most (the camera file was larger).
+	// Downscaled on the tablet: about 400 KB at most (the camera file was larger), 1600 px on the long edge, and
+	// upright: the 3000×2000 camera file says "rotate 90°" in its EXIF, so the result is portrait.
 	expect((await photo.body()).byteLength).toBeLessThanOrEqual(450 * 1024);
+	const supPage = await sup.newPage();
+	await supPage.goto('/healthz');
+	const size = await supPage.evaluate(async (url) => {
+		const bitmap = await createImageBitmap(await (await fetch(url)).blob(), { imageOrientation: 'none' });
+		return { width: bitmap.width, height: bitmap.height };
+	}, `/api/orders/${id}/photos/${after.action_id}/${after.attachment}`);
+	expect(size).toEqual({ width: 1067, height: 1600 });
 	await sup.close();
 });
 

@@ -16,9 +16,9 @@ export class UpdateWatcher {
 	#timer: ReturnType<typeof setInterval> | null = null;
 	#stopped = false;
 
-	async start(container: ServiceWorkerContainer | undefined = globalThis.navigator?.serviceWorker): Promise<void> {
-		// No service worker in `vite dev` (DESIGN.md: offline behaviour is tried on the production build).
-		if (!container || dev) return;
+	/** `enabled` is false in `vite dev`: no service worker there (DESIGN.md: offline is tried on the build). */
+	async start(container: ServiceWorkerContainer | undefined = globalThis.navigator?.serviceWorker, enabled = !dev): Promise<void> {
+		if (!container || !enabled) return;
 		const registration = await container.register(SERVICE_WORKER_URL, { type: 'classic' });
 		if (!registration || this.#stopped) return;
 		this.#registration = registration;
@@ -32,7 +32,7 @@ export class UpdateWatcher {
 			});
 		});
 		this.#timer = setInterval(() => this.check(), UPDATE_CHECK_INTERVAL_MS);
-		addEventListener('online', this.check);
+		globalThis.addEventListener?.('online', this.check);
 	}
 
 	/** Asks the server for a newer service worker (quietly: offline it simply fails). */
@@ -48,19 +48,19 @@ export class UpdateWatcher {
 	}
 
 	/** Activates the waiting version and reloads once it controls the page. */
-	apply(container: ServiceWorkerContainer | undefined = globalThis.navigator?.serviceWorker): void {
+	apply(container: ServiceWorkerContainer | undefined = globalThis.navigator?.serviceWorker, reload = () => location.reload()): void {
 		const waiting = this.#registration?.waiting;
 		if (!container || !waiting) {
-			location.reload();
+			reload();
 			return;
 		}
-		container.addEventListener('controllerchange', () => location.reload(), { once: true });
+		container.addEventListener('controllerchange', reload, { once: true });
 		waiting.postMessage({ type: 'SKIP_WAITING' });
 	}
 
 	stop(): void {
 		this.#stopped = true;
 		if (this.#timer) clearInterval(this.#timer);
-		removeEventListener('online', this.check);
+		globalThis.removeEventListener?.('online', this.check);
 	}
 }
