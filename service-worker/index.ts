@@ -73,6 +73,37 @@ registerRoute(
 );
 
 /**
+ * The offline map (src/lib/map/offline-area.ts stores it in `fw-map-<version>` caches): tiles, glyphs and
+ * the style come from the stored copy first; the area manifest from the network first, so a new version is
+ * seen when online. Anything not stored goes to the network.
+ */
+const MAP_CACHE_PREFIX = 'fw-map-';
+const AREA_MANIFEST = '/map/area.json';
+
+async function fromMapCaches(url: string): Promise<Response | undefined> {
+	for (const name of await caches.keys()) {
+		if (!name.startsWith(MAP_CACHE_PREFIX)) continue;
+		const hit = await (await caches.open(name)).match(url);
+		if (hit) return hit;
+	}
+	return undefined;
+}
+
+registerRoute(
+	({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/map/'),
+	async ({ url, request }) => {
+		if (url.pathname === AREA_MANIFEST) {
+			try {
+				return await fetch(request);
+			} catch {
+				return (await fromMapCaches(AREA_MANIFEST)) ?? Response.error();
+			}
+		}
+		return (await fromMapCaches(url.pathname)) ?? fetch(request);
+	}
+);
+
+/**
  * Install happens online: fetch the crew shell of THIS version now, so the app opens in airplane mode even if
  * the first offline start comes before any crew page was visited with this version. (Signed out, /crew
  * redirects to sign-in and nothing is kept.)

@@ -7,6 +7,7 @@ import { getContext, setContext } from 'svelte';
 import type { CrewCatalog } from '../domain';
 import { requestPersistentStorage, startCrewSync, type CrewLogin } from '../sync/browser';
 import type { SyncHandle } from '../sync/engine';
+import { OfflineArea } from '../map/offline-area.svelte';
 import { NO_FILTER, type TodayFilter } from './today';
 import { readStorage, type StorageInfo } from '../pwa/storage';
 import { recordAction, type RecordActionInput } from '../sync/record-action';
@@ -22,6 +23,8 @@ export class CrewApp {
 	/** Set when the local database could not be opened or sync could not start. */
 	startError = $state<string | null>(null);
 	catalog = $state.raw<CrewCatalog | null>(null);
+	/** The offline map on this tablet (downloaded after sign-in, replaced when the server has a new version). */
+	readonly map = new OfflineArea();
 	/** Today's filters: kept while the crew moves between screens. */
 	filter = $state<TodayFilter>({ ...NO_FILTER });
 	/** This app's share of the device's storage (null where the browser does not say). */
@@ -41,6 +44,8 @@ export class CrewApp {
 			void requestPersistentStorage()
 				.catch((e: unknown) => console.warn('[crew] persistent storage not granted:', e))
 				.finally(() => this.refreshStorage());
+			// After sign-in, online: store the map for offline use (or its new version). Offline: keep what is there.
+			void this.map.ensure().finally(() => this.refreshStorage());
 		} catch (e) {
 			this.startError = e instanceof Error ? e.message : String(e);
 		}
@@ -69,6 +74,7 @@ export class CrewApp {
 	}
 
 	async stop(): Promise<void> {
+		this.map.stop();
 		this.#stopLocal?.();
 		this.sync.disconnect();
 		this.data.disconnect();

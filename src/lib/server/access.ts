@@ -21,6 +21,8 @@ export const ACCESS_RULES: readonly AccessRule[] = [
 	{ prefix: '/favicon', roles: null },
 	{ prefix: '/_app/', roles: null },
 	{ prefix: '/service-worker.js', roles: null },
+	// Public street map (OpenStreetMap data): tiles, glyphs, style, the area manifest.
+	{ prefix: '/map', roles: null },
 	{ prefix: '/crew', roles: ['crew'] },
 	// The sync gateway: crew members only; which database is checked by the gateway itself.
 	{ prefix: '/sync', roles: ['crew'] },

@@ -4,7 +4,8 @@
  * set-up is retried in the background until the store answers.
  */
 import { SessionCache } from './auth/session-cache';
-import { parseConfig } from './config';
+import { ConfigError, parseConfig } from './config';
+import { loadMapArea, type MapArea } from './map-area';
 import type { AppContext } from './context';
 import { StoreUnavailableError } from './errors';
 import { loadOrCreateSecret } from './secrets';
@@ -20,6 +21,13 @@ const RETRY_MAX_MS = 30 * 1000; // 30 seconds
 
 export async function bootstrap(env: Record<string, string | undefined>): Promise<AppContext> {
 	const config = parseConfig(env);
+	let mapArea: MapArea;
+	try {
+		mapArea = await loadMapArea(config.mapAreaDir);
+	} catch (e) {
+		throw new ConfigError(`Invalid configuration — ${e instanceof Error ? e.message : String(e)}`);
+	}
+	console.log(`[map] area "${mapArea.config.id}": ${mapArea.manifest.files.length} files, ${Math.round(mapArea.manifest.total_bytes / 1024)} KB, version ${mapArea.manifest.version}`);
 	let embedded: EmbeddedStore | null = null;
 	let store: CouchClient;
 	if (config.COUCHDB_URL) {
@@ -82,6 +90,7 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 		storeKind,
 		sessionSecret,
 		sessions: new SessionCache(),
+		mapArea,
 		ready: readyPromise,
 		isReady: () => ready,
 		close: async () => {

@@ -30,10 +30,12 @@ export const configSchema = z.object({
 	/** How long a closed order stays on its crew's tablets (days), so the crew sees what it finished. */
 	CLOSED_WINDOW_DAYS: z.coerce.number().positive().default(2),
 	/** Time zone of the city's wall clock (used to read local times in imports). */
-	CITY_TIME_ZONE: z.string().min(1).default('America/Los_Angeles')
+	CITY_TIME_ZONE: z.string().min(1).default('America/Los_Angeles'),
+	/** The map area served at /map (tiles, glyphs, area.json); another city is another directory. */
+	MAP_AREA_DIR: z.string().min(1).default('./map-data/sf-downtown')
 });
 
-export type Config = z.infer<typeof configSchema> & { dataDir: string };
+export type Config = z.infer<typeof configSchema> & { dataDir: string; mapAreaDir: string };
 
 export class ConfigError extends Error {
 	override name = 'ConfigError';
@@ -52,5 +54,5 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 	} catch {
 		throw new ConfigError(`Invalid configuration — CITY_TIME_ZONE: "${result.data.CITY_TIME_ZONE}" is not an IANA time zone (e.g. America/Los_Angeles)`);
 	}
-	return { ...result.data, dataDir: path.resolve(result.data.DATA_DIR) };
+	return { ...result.data, dataDir: path.resolve(result.data.DATA_DIR), mapAreaDir: path.resolve(result.data.MAP_AREA_DIR) };
 }

@@ -1,0 +1,68 @@
+import { expect, test, type Page } from '@playwright/test';
+import { signIn, waitForOfflineReady } from './crew-helpers';
+
+/** Standard deviation of the grey levels of a screenshot: a blank or single-colour map is near 0. */
+async function pixelSpread(page: Page, png: Buffer): Promise<number> {
+	return page.evaluate(async (dataUrl) => {
+		const img = new Image();
+		img.src = dataUrl;
+		await img.decode();
+		const canvas = document.createElement('canvas');
+		canvas.width = img.width;
+		canvas.height = img.height;
+		const ctx = canvas.getContext('2d')!;
+		ctx.drawImage(img, 0, 0);
+		const { data } = ctx.getImageData(0, 0, img.width, img.height);
+		let sum = 0;
+		let sumSq = 0;
+		const n = data.length / 4;
+		for (let i = 0; i < data.length; i += 4) {
+			const grey = (data[i]! + data[i + 1]! + data[i + 2]!) / 3;
+			sum += grey;
+			sumSq += grey * grey;
+		}
+		return Math.sqrt(sumSq / n - (sum / n) ** 2);
+	}, `data:image/png;base64,${png.toString('base64')}`);
+}
+
+test('the map works in airplane mode after the area download: streets and labels, no failed map request; a stop opens its order', async ({ page }) => {
+	await signIn(page, 'gus');
+	await waitForOfflineReady(page);
+	await page.getByRole('link', { name: 'Map', exact: true }).click();
+	const area = page.getByTestId('offline-map');
+	// Downloaded after sign-in, with its size shown.
+	await expect(area).toHaveAttribute('data-phase', 'ready', { timeout: 30_000 });
+	await expect(area).toContainText('Map stored for offline use');
+
+	const failures: string[] = [];
+	const glyphs: string[] = [];
+	page.on('requestfailed', (r) => {
+		if (new URL(r.url()).pathname.startsWith('/map/')) failures.push(`${r.url()} ${r.failure()?.errorText}`);
+	});
+	page.on('response', (r) => {
+		const path = new URL(r.url()).pathname;
+		if (!path.startsWith('/map/')) return;
+		if (r.status() >= 400) failures.push(`${r.url()} ${r.status()}`);
+		if (path.startsWith('/map/fonts/')) glyphs.push(path);
+	});
+
+	await page.context().setOffline(true);
+	await page.reload();
+	const map = page.getByTestId('map');
+	await expect(map).toHaveAttribute('data-idle', 'true', { timeout: 20_000 });
+	await expect(page.getByTestId('map-stop').first()).toBeVisible();
+	const shot = await map.screenshot({ path: 'test-results/map-offline.png' });
+	expect(failures).toEqual([]);
+	expect(glyphs.length).toBeGreaterThan(0); // street names were drawn from stored glyphs
+	expect(await pixelSpread(page, shot)).toBeGreaterThan(12);
+	await expect(page.getByText('© OpenStreetMap contributors')).toBeVisible();
+
+	const stop = page.getByTestId('map-stop').first();
+	const id = (await stop.getAttribute('data-order-id'))!;
+	await stop.click();
+	await expect(page).toHaveURL(new RegExp(`/crew/orders/${id}$`));
+	await expect(page.getByTestId('order-detail')).toBeVisible();
+	// The order screen's small map, offline too.
+	await expect(page.getByTestId('map')).toHaveAttribute('data-idle', 'true', { timeout: 20_000 });
+	expect(failures).toEqual([]);
+});
