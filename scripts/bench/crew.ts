@@ -50,12 +50,21 @@ async function signIn(context: BrowserContext, base: string) {
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	await page.waitForURL(/\/crew$/);
 	// Offline-ready: the service worker controls the page and keeps the shell; the first download is done.
-	await page.waitForFunction(`(async () => {
+	const OFFLINE_READY = `(async () => {
 		const reg = await navigator.serviceWorker.getRegistration();
 		if (reg?.active?.state !== 'activated' || !navigator.serviceWorker.controller) return false;
-		for (const name of await caches.keys()) if (name.startsWith('fw-pages-') && (await (await caches.open(name)).match('/crew'))) return true;
-		return false;
-	})()`);
+		let shell = false, map = false;
+		for (const name of await caches.keys()) {
+			if (name.startsWith('fw-pages-') && (await (await caches.open(name)).match('/crew'))) shell = true;
+			if (name.startsWith('fw-map-') && (await (await caches.open(name)).match('/map/area.json'))) map = true;
+		}
+		return shell && map;
+	})()`;
+	// page.evaluate awaits the promise (waitForFunction would take the Promise itself as truthy).
+	for (let i = 0; !(await page.evaluate(OFFLINE_READY)); i++) {
+		if (i > 300) throw new Error('the crew app did not become offline-ready in 30 s');
+		await page.waitForTimeout(100);
+	}
 	await page.locator('[data-testid=sync-phase][data-phase=idle]').waitFor({ timeout: 30_000 });
 	await page.locator('[data-testid=order-card]').first().waitFor();
 	return page;

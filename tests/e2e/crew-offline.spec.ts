@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { WorkOrder } from '../../src/lib/domain';
 import { DEMO_PASSWORD } from '../helpers/demo';
-import { PHOTO_FIXTURE, NOT_A_PHOTO_FIXTURE, signIn, waitForOfflineReady } from './crew-helpers';
+import { PHOTO_FIXTURE, NOT_A_PHOTO_FIXTURE, goOffline, signIn, waitForOfflineReady } from './crew-helpers';
 
 async function choosePhoto(page: Page, button: string, file: string) {
 	const chooser = page.waitForEvent('filechooser');
@@ -14,7 +14,7 @@ test('airplane mode all the way: close with an after photo and a note, reload of
 	await waitForOfflineReady(page);
 	const id = (await page.getByTestId('order-card').first().getAttribute('data-order-id'))!;
 
-	await page.context().setOffline(true);
+	await goOffline(page);
 	await page.reload(); // the shell comes from the service worker
 	await expect(page.getByTestId('sync-phase')).toHaveAttribute('data-phase', 'offline');
 	await page.locator(`[data-testid=order-card][data-order-id="${id}"]`).click();

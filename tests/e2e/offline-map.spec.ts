@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { signIn, waitForOfflineReady } from './crew-helpers';
+import { goOffline, signIn, waitForOfflineReady } from './crew-helpers';
 
 /** Standard deviation of the grey levels of a screenshot: a blank or single-colour map is near 0. */
 async function pixelSpread(page: Page, png: Buffer): Promise<number> {
@@ -46,7 +46,7 @@ test('the map works in airplane mode after the area download: streets and labels
 		if (path.startsWith('/map/fonts/')) glyphs.push(path);
 	});
 
-	await page.context().setOffline(true);
+	await goOffline(page);
 	await page.reload();
 	const map = page.getByTestId('map');
 	await expect(map).toHaveAttribute('data-idle', 'true', { timeout: 20_000 });

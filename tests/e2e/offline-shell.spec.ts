@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { signIn, waitForOfflineReady } from './crew-helpers';
+import { goOffline, signIn, waitForOfflineReady } from './crew-helpers';
 
 test('the crew app opens and moves between screens in airplane mode after one online sign-in', async ({ page }) => {
 	await signIn(page, 'ana');
@@ -8,7 +8,7 @@ test('the crew app opens and moves between screens in airplane mode after one on
 	const count = await page.getByTestId('order-card').count();
 	expect(count).toBeGreaterThan(0);
 
-	await page.context().setOffline(true);
+	await goOffline(page);
 	await page.reload();
 	await expect(page.getByTestId('sync-phase')).toHaveAttribute('data-phase', 'offline');
 	await expect(page.getByTestId('order-card')).toHaveCount(count);
