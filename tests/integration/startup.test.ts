@@ -52,6 +52,25 @@ describe('start-up with the embedded store', () => {
 		expect(res.status).toBe(401);
 	});
 
+	it('serves the map area publicly: manifest, style, tiles and glyphs; a bad tile path is a 404', async () => {
+		const manifest = (await (await fetch(`${app.url}/map/area.json`)).json()) as { version: string; files: { url: string; bytes: number }[] };
+		expect(manifest.files.length).toBeGreaterThan(20);
+		const style = await fetch(`${app.url}/map/style.json`);
+		expect(style.status).toBe(200);
+		expect(((await style.json()) as { sources: { openmaptiles: { tiles: string[] } } }).sources.openmaptiles.tiles).toEqual(['/map/tiles/{z}/{x}/{y}.pbf']);
+		const tileFile = manifest.files.find((f) => f.url.startsWith('/map/tiles/14/'))!;
+		const tile = await fetch(`${app.url}${tileFile.url}`);
+		expect(tile.status).toBe(200);
+		expect(tile.headers.get('content-type')).toBe('application/x-protobuf');
+		expect((await tile.arrayBuffer()).byteLength).toBe(tileFile.bytes);
+		const glyphs = await fetch(`${app.url}/map/fonts/KlokanTech%20Noto%20Sans%20Bold/0-255.pbf`);
+		expect(glyphs.status).toBe(200);
+		for (const bad of ['/map/tiles/14/0/0.pbf', '/map/tiles/a/b/c.pbf', '/map/fonts/..%2F..%2Fsource/0-255.pbf', '/map/fonts/KlokanTech%20Noto%20Sans%20Bold/..%2Farea.pbf']) {
+			const res = await fetch(`${app.url}${bad}`);
+			expect(res.status, bad).toBe(404);
+		}
+	});
+
 	it('an unknown page or API path is a 404, signed in or not', async () => {
 		expect((await fetch(`${app.url}/no-such-page`, { redirect: 'manual' })).status).toBe(404);
 		const api = await fetch(`${app.url}/api/no-such-thing`);
@@ -66,6 +85,12 @@ describe('start-up failures', () => {
 		expect(code).toBe(1);
 		expect(output).toMatch(/Invalid configuration/);
 		expect(output).toMatch(/STORE_PORT/);
+	});
+
+	it('a map area directory without area.json stops start-up and says to set MAP_AREA_DIR', async () => {
+		const { code, output } = await runUntilExit({ MAP_AREA_DIR: '/nonexistent/map-area' });
+		expect(code).toBe(1);
+		expect(output).toMatch(/MAP_AREA_DIR: no area.json in \/nonexistent\/map-area/);
 	});
 
 	it('a store port that is taken stops start-up and says to set STORE_PORT', async () => {
