@@ -66,3 +66,34 @@ test('the map works in airplane mode after the area download: streets and labels
 	await expect(page.getByTestId('map')).toHaveAttribute('data-idle', 'true', { timeout: 20_000 });
 	expect(failures).toEqual([]);
 });
+
+test('the supervisor map clusters every open order; a cluster zooms in, a point picks its row', async ({ page }) => {
+	await page.goto('/login');
+	await page.getByLabel('Username').fill('supervisor');
+	await page.getByLabel('Password').fill('fieldwork311');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page).toHaveURL(/\/board$/);
+	const map = page.getByTestId('cluster-map');
+	await expect(map).toHaveAttribute('data-idle', 'true', { timeout: 20_000 });
+	const clusters = Number(await map.getAttribute('data-clusters'));
+	expect(clusters).toBeGreaterThan(0);
+	await map.screenshot({ path: 'test-results/board-map.png' });
+
+	// Tapping a cluster zooms in.
+	const position = async (attr: string) => {
+		const [x, y] = (await map.getAttribute(attr))!.split(',').map(Number);
+		return { x: x!, y: y! };
+	};
+	const zoomBefore = Number(await map.getAttribute('data-zoom'));
+	await map.click({ position: await position('data-cluster-at') });
+	await expect.poll(async () => Number(await map.getAttribute('data-zoom'))).toBeGreaterThan(zoomBefore);
+
+	// Keep zooming into clusters until single points show, then tap one: its row is picked.
+	for (let i = 0; i < 8 && !(await map.getAttribute('data-point-at')); i++) {
+		const z = Number(await map.getAttribute('data-zoom'));
+		await map.click({ position: await position('data-cluster-at') });
+		await expect.poll(async () => Number(await map.getAttribute('data-zoom'))).toBeGreaterThan(z);
+	}
+	await map.click({ position: await position('data-point-at') });
+	await expect(page.locator('tr.selected[data-testid=order-row]')).toHaveCount(1);
+});
