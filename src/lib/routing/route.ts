@@ -1,0 +1,286 @@
+/**
+ * A crew's day as an open route from a start (the crew's position or depot): stops with service minutes,
+ * priority, an optional time window and an optional locked position. Cost, in minutes: travel time, plus
+ * LATE_PENALTY per minute past a window's end, plus waiting, plus a priority term that pulls urgent and high
+ * stops forward (weighted arrival times). Solved by local search (relocate of 1–3 stops, 2-opt) from a
+ * deadline-first start, then perturbation while the time budget lasts. Pure and deterministic for a seed.
+ */
+import { z } from 'zod';
+import { rng } from './tsp';
+
+export const PRIORITY_WEIGHT = { low: 0, normal: 0.02, high: 0.1, urgent: 0.5 } as const; // cost per minute of arrival
+export const LATE_PENALTY = 100; // cost per minute late: a window is met whenever an order can meet it
+const DEFAULT_BUDGET_MS = 100;
+/** Perturbations without improvement, per stop, after which the search stops before its budget. */
+const STALE_KICKS_PER_STOP = 20;
+
+const isoTime = z.iso.datetime({ offset: true });
+
+export const routeStopSchema = z
+	.object({
+		id: z.string().min(1),
+		lat: z.number().finite().min(-90).max(90),
+		long: z.number().finite().min(-180).max(180),
+		service_min: z.number().finite().nonnegative().default(15),
+		priority: z.enum(['low', 'normal', 'high', 'urgent']).default('normal'),
+		window: z.object({ start: isoTime, end: isoTime }).optional(),
+		/** Keep this stop at this 0-based position (the crew dragged it there). */
+		locked_at: z.number().int().nonnegative().optional()
+	})
+	.refine((s) => !s.window || Date.parse(s.window.end) > Date.parse(s.window.start), { message: 'a time window must end after it starts', path: ['window'] });
+export type RouteStop = z.input<typeof routeStopSchema>;
+
+export const routeRequestSchema = z
+	.object({
+		start: z.object({ lat: z.number().finite().min(-90).max(90), long: z.number().finite().min(-180).max(180) }),
+		start_time: isoTime,
+		stops: z.array(routeStopSchema).min(1, 'give at least one stop'),
+		/** Travel minutes, row-major (start, stop 0, stop 1, …)²; absent: straight line × detour at city speed. */
+		minutes: z.array(z.number().finite().nonnegative()).optional()
+	})
+	.refine((r) => new Set(r.stops.map((s) => s.id)).size === r.stops.length, { message: 'stop ids must be unique', path: ['stops'] })
+	.refine((r) => !r.minutes || r.minutes.length === (r.stops.length + 1) ** 2, { message: 'minutes must be (stops + 1)² entries', path: ['minutes'] })
+	.refine((r) => r.stops.every((s) => s.locked_at === undefined || s.locked_at < r.stops.length), { message: 'a locked position is past the last stop', path: ['stops'] })
+	.refine((r) => new Set(r.stops.filter((s) => s.locked_at !== undefined).map((s) => s.locked_at)).size === r.stops.filter((s) => s.locked_at !== undefined).length, {
+		message: 'two stops are locked at the same position',
+		path: ['stops']
+	});
+export type RouteRequest = z.input<typeof routeRequestSchema>;
+
+export interface RouteLeg {
+	id: string;
+	/** Arrival and departure, ISO. */
+	eta: string;
+	departs: string;
+	late_min: number;
+	wait_min: number;
+	travel_min: number;
+	locked: boolean;
+}
+
+export interface RouteResult {
+	order: string[];
+	legs: RouteLeg[];
+	total_travel_min: number;
+	total_late_min: number;
+	/** Straight-line kilometres along the route (road distance comes with the road graph). */
+	total_km: number;
+	finish: string;
+}
+
+export class InvalidRouteError extends Error {
+	override name = 'InvalidRouteError';
+	constructor(readonly issues: string[]) {
+		super(`The route request is not valid: ${issues.join('; ')}`);
+	}
+}
+
+export const CITY_SPEED_KMH = 20; // average door-to-door speed of a city truck, stops and lights included
+export const DETOUR_FACTOR = 1.35; // road distance / straight line, typical of a street grid
+const EARTH_RADIUS_KM = 6371.0088;
+
+export function haversineKm(a: { lat: number; long: number }, b: { lat: number; long: number }): number {
+	const rad = Math.PI / 180;
+	const dLat = (b.lat - a.lat) * rad;
+	const dLon = (b.long - a.long) * rad;
+	const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+	return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+const straightMinutes = (km: number) => ((km * DETOUR_FACTOR) / CITY_SPEED_KMH) * 60;
+
+interface Prepared {
+	n: number;
+	/** (n+1)² minutes; index 0 is the start. */
+	minutes: Float64Array;
+	km: Float64Array;
+	service: Float64Array;
+	weight: Float64Array;
+	open: Float64Array;
+	close: Float64Array;
+	locked: Int32Array; // -1 or position
+	t0: number;
+}
+
+function prepare(r: z.output<typeof routeRequestSchema>): Prepared {
+	const n = r.stops.length;
+	const points = [r.start, ...r.stops];
+	const size = n + 1;
+	const km = new Float64Array(size * size);
+	const minutes = new Float64Array(size * size);
+	for (let i = 0; i < size; i++)
+		for (let j = 0; j < size; j++) {
+			const d = i === j ? 0 : haversineKm(points[i]!, points[j]!);
+			km[i * size + j] = d;
+			minutes[i * size + j] = r.minutes ? r.minutes[i * size + j]! : straightMinutes(d);
+		}
+	const t0 = Date.parse(r.start_time);
+	const toMin = (iso: string) => (Date.parse(iso) - t0) / 60000;
+	return {
+		n,
+		minutes,
+		km,
+		service: Float64Array.from(r.stops, (s) => s.service_min),
+		weight: Float64Array.from(r.stops, (s) => PRIORITY_WEIGHT[s.priority]),
+		open: Float64Array.from(r.stops, (s) => (s.window ? toMin(s.window.start) : -Infinity)),
+		close: Float64Array.from(r.stops, (s) => (s.window ? toMin(s.window.end) : Infinity)),
+		locked: Int32Array.from(r.stops, (s) => s.locked_at ?? -1),
+		t0
+	};
+}
+
+/** Cost of visiting stops in `order` (indices into stops). */
+function cost(p: Prepared, order: Int32Array): number {
+	const size = p.n + 1;
+	let t = 0;
+	let prev = 0;
+	let c = 0;
+	for (let k = 0; k < order.length; k++) {
+		const s = order[k]!;
+		const travel = p.minutes[prev * size + s + 1]!;
+		t += travel;
+		c += travel;
+		if (t < p.open[s]!) {
+			c += p.open[s]! - t; // waiting is lost time too
+			t = p.open[s]!;
+		}
+		if (t > p.close[s]!) c += LATE_PENALTY * (t - p.close[s]!);
+		c += p.weight[s]! * t;
+		t += p.service[s]!;
+		prev = s + 1;
+	}
+	return c;
+}
+
+function respectsLocks(p: Prepared, order: Int32Array): boolean {
+	for (let k = 0; k < order.length; k++) {
+		const l = p.locked[order[k]!]!;
+		if (l !== -1 && l !== k) return false;
+	}
+	return true;
+}
+
+function initialOrder(p: Prepared): Int32Array {
+	const free = Array.from({ length: p.n }, (_, i) => i)
+		.filter((i) => p.locked[i] === -1)
+		.sort((a, b) => p.close[a]! - p.close[b]! || p.weight[b]! - p.weight[a]! || p.minutes[a + 1]! - p.minutes[b + 1]! || a - b);
+	const order = new Int32Array(p.n).fill(-1);
+	for (let i = 0; i < p.n; i++) if (p.locked[i] !== -1) order[p.locked[i]!] = i;
+	let f = 0;
+	for (let k = 0; k < p.n; k++) if (order[k] === -1) order[k] = free[f++]!;
+	return order;
+}
+
+/** Best-improvement passes of relocate (1–3 stops) and 2-opt on the free positions; returns the cost. */
+function improve(p: Prepared, order: Int32Array, current: number, deadline: number, now: () => number, signal?: AbortSignal): number {
+	const n = p.n;
+	const trial = new Int32Array(n);
+	let improved = true;
+	while (improved && now() < deadline && !signal?.aborted) {
+		improved = false;
+		// 2-opt: reverse order[i..j]
+		for (let i = 0; i < n - 1 && !improved; i++)
+			for (let j = i + 1; j < n; j++) {
+				trial.set(order);
+				for (let a = i, b = j; a < b; a++, b--) {
+					const tmp = trial[a]!;
+					trial[a] = trial[b]!;
+					trial[b] = tmp;
+				}
+				if (!respectsLocks(p, trial)) continue;
+				const c = cost(p, trial);
+				if (c < current - 1e-9) {
+					order.set(trial);
+					current = c;
+					improved = true;
+					break;
+				}
+			}
+		// relocate a block of 1–3 stops from i to position j
+		for (let len = 1; len <= 3 && !improved; len++)
+			for (let i = 0; i + len <= n && !improved; i++)
+				for (let j = 0; j + len <= n; j++) {
+					if (j === i) continue;
+					const block = Array.from(order.subarray(i, i + len));
+					const rest = [...order.subarray(0, i), ...order.subarray(i + len)];
+					rest.splice(j, 0, ...block);
+					trial.set(rest);
+					if (!respectsLocks(p, trial)) continue;
+					const c = cost(p, trial);
+					if (c < current - 1e-9) {
+						order.set(trial);
+						current = c;
+						improved = true;
+						break;
+					}
+				}
+	}
+	return current;
+}
+
+export interface RouteOptions {
+	timeBudgetMs?: number;
+	seed?: number;
+	signal?: AbortSignal;
+	now?: () => number;
+}
+
+export function solveRoute(request: RouteRequest, options: RouteOptions = {}): RouteResult {
+	const parsed = routeRequestSchema.safeParse(request);
+	if (!parsed.success) throw new InvalidRouteError(parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`));
+	const r = parsed.data;
+	const p = prepare(r);
+	const now = options.now ?? (() => performance.now());
+	const deadline = now() + (options.timeBudgetMs ?? DEFAULT_BUDGET_MS);
+	const random = rng(options.seed ?? 1);
+
+	const order = initialOrder(p);
+	let current = improve(p, order, cost(p, order), deadline, now, options.signal);
+	const best = Int32Array.from(order);
+	let bestCost = current;
+	const free = Array.from({ length: p.n }, (_, k) => k).filter((k) => p.locked[order[k]!] === -1);
+	// Perturb: swap two random free positions, improve, keep if better; stop early once nothing improves.
+	let stale = 0;
+	while (free.length >= 3 && stale < STALE_KICKS_PER_STOP * p.n && now() < deadline && !options.signal?.aborted) {
+		stale++;
+		const a = free[Math.floor(random() * free.length)]!;
+		const b = free[Math.floor(random() * free.length)]!;
+		if (a === b) continue;
+		const trial = Int32Array.from(best);
+		const tmp = trial[a]!;
+		trial[a] = trial[b]!;
+		trial[b] = tmp;
+		current = improve(p, trial, cost(p, trial), deadline, now, options.signal);
+		if (current < bestCost - 1e-9) {
+			best.set(trial);
+			bestCost = current;
+			stale = 0;
+		}
+	}
+	return describe(p, r, best);
+}
+
+function describe(p: Prepared, r: z.output<typeof routeRequestSchema>, order: Int32Array): RouteResult {
+	const size = p.n + 1;
+	const iso = (min: number) => new Date(p.t0 + min * 60000).toISOString();
+	let t = 0;
+	let prev = 0;
+	let travelSum = 0;
+	let lateSum = 0;
+	let km = 0;
+	const legs: RouteLeg[] = [];
+	for (const s of order) {
+		const travel = p.minutes[prev * size + s + 1]!;
+		km += p.km[prev * size + s + 1]!;
+		t += travel;
+		travelSum += travel;
+		const wait = Math.max(0, p.open[s]! - t);
+		t += wait;
+		const late = Math.max(0, t - p.close[s]!);
+		lateSum += late;
+		legs.push({ id: r.stops[s]!.id, eta: iso(t), departs: iso(t + p.service[s]!), late_min: late, wait_min: wait, travel_min: travel, locked: p.locked[s] !== -1 });
+		t += p.service[s]!;
+		prev = s + 1;
+	}
+	return { order: legs.map((l) => l.id), legs, total_travel_min: travelSum, total_late_min: lateSum, total_km: km, finish: iso(t) };
+}
