@@ -77,3 +77,24 @@ test('signing out ends the session', async ({ page }) => {
 	const me = await page.request.get('/api/auth/me');
 	expect(me.status()).toBe(401);
 });
+
+test.describe('before the script has loaded (or with JavaScript off)', () => {
+	test.use({ javaScriptEnabled: false });
+
+	test('the sign-in form still signs in, and never puts the password in the address', async ({ page }) => {
+		await page.goto('/login?next=%2Fboard');
+		await page.getByLabel('Username').fill('supervisor');
+		await page.getByLabel('Password').fill('not-the-password');
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await expect(page.getByTestId('login-error')).toHaveText('Wrong username or password');
+		expect(page.url()).not.toContain('password');
+		await expect(page.getByLabel('Username')).toHaveValue('supervisor'); // typed name kept
+
+		await page.getByLabel('Password').fill(DEMO_PASSWORD);
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await expect(page).toHaveURL(/\/board$/);
+		expect(page.url()).not.toContain('password');
+		const me = await page.request.get('/api/auth/me');
+		expect(((await me.json()) as { user: { id: string } }).user.id).toBe('supervisor');
+	});
+});

@@ -68,6 +68,26 @@ test('the map works in airplane mode after the area download: streets and labels
 	expect(failures).toEqual([]);
 });
 
+test('a new map version replaces the stored one when online, and only once it is complete', async ({ page }) => {
+	await signIn(page, 'hana');
+	await waitForOfflineReady(page);
+	const current = (await (await page.request.get('/map/area.json')).json()) as { version: string };
+	// Make the tablet hold an older version only (as after a server update of the tiles).
+	await page.evaluate(async (version) => {
+		const manifest = await (await caches.open(`fw-map-${version}`)).match('/map/area.json');
+		const old = { ...(await manifest!.json()), version: 'old-version' };
+		await caches.delete(`fw-map-${version}`);
+		const cache = await caches.open('fw-map-old-version');
+		await cache.put('/map/style.json', new Response('{}'));
+		await cache.put('/map/area.json', new Response(JSON.stringify(old)));
+	}, current.version);
+	await page.goto('/crew/map');
+	const area = page.getByTestId('offline-map');
+	await expect(area).toHaveAttribute('data-phase', 'ready', { timeout: 30_000 });
+	const names = await page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith('fw-map-')));
+	expect(names).toEqual([`fw-map-${current.version}`]);
+});
+
 test('the supervisor map clusters every open order; a cluster zooms in, a point picks its row', async ({ page }) => {
 	await page.goto('/login');
 	await page.getByLabel('Username').fill('supervisor');

@@ -40,3 +40,13 @@ export function verifySessionToken(token: string, secret: string, nowMs: number)
 	if (!parsed.success || parsed.data.exp * 1000 <= nowMs) return null;
 	return parsed.data;
 }
+
+/** Sets the session cookie the same way for the JSON sign-in API and the plain-HTML sign-in form. */
+export function setSessionCookie(
+	cookies: { set: (name: string, value: string, opts: { path: string; httpOnly: boolean; sameSite: 'lax'; secure: boolean; maxAge: number }) => void },
+	token: string,
+	maxAgeSeconds: number,
+	secure: boolean
+): void {
+	cookies.set(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: maxAgeSeconds });
+}
