@@ -98,3 +98,21 @@ test.describe('before the script has loaded (or with JavaScript off)', () => {
 		expect(((await me.json()) as { user: { id: string } }).user.id).toBe('supervisor');
 	});
 });
+
+test('what was typed before the page script arrived (slow link) is kept, and signs in', async ({ page }) => {
+	let release!: () => void;
+	const scriptsHeld = new Promise<void>((resolve) => (release = resolve));
+	await page.route('**/_app/immutable/entry/**', async (route) => {
+		await scriptsHeld;
+		await route.continue();
+	});
+	await page.goto('/login', { waitUntil: 'domcontentloaded' });
+	await page.getByLabel('Username').fill('supervisor');
+	await page.getByLabel('Password').fill(DEMO_PASSWORD);
+	release();
+	await page.waitForLoadState('networkidle'); // the app has started on top of the typed form
+	await expect(page.getByLabel('Username')).toHaveValue('supervisor');
+	await expect(page.getByLabel('Password')).toHaveValue(DEMO_PASSWORD);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page).toHaveURL(/\/board$/);
+});

@@ -84,8 +84,10 @@ test('a new map version replaces the stored one when online, and only once it is
 	await page.goto('/crew/map');
 	const area = page.getByTestId('offline-map');
 	await expect(area).toHaveAttribute('data-phase', 'ready', { timeout: 30_000 });
-	const names = await page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith('fw-map-')));
-	expect(names).toEqual([`fw-map-${current.version}`]);
+	// The old copy serves until the new one is complete, then goes.
+	const names = () => page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith('fw-map-')));
+	await expect.poll(names, { timeout: 30_000 }).toEqual([`fw-map-${current.version}`]);
+	await expect(area).toHaveAttribute('data-phase', 'ready');
 });
 
 test('the supervisor map clusters every open order; a cluster zooms in, a point picks its row', async ({ page }) => {
