@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoDateTime, slug } from './common';
-import { resolutionCodeSchema } from './service-type';
+import { DEFAULT_SERVICE_MINUTES, resolutionCodeSchema } from './service-type';
 
 /**
  * The rules a tablet needs to fold its pending actions offline with the shared reducer: service types
@@ -18,7 +18,9 @@ export const crewCatalogSchema = z.object({
 			service_code: slug,
 			service_name: z.string(),
 			requires_after_photo: z.boolean(),
-			resolution_codes: z.array(resolutionCodeSchema)
+			resolution_codes: z.array(resolutionCodeSchema),
+			/** Typical minutes on site, for the route's ETAs (catalogs written before it have the default). */
+			service_minutes: z.number().positive().default(DEFAULT_SERVICE_MINUTES)
 		})
 	),
 	crews: z.array(z.object({ id: slug, name: z.string(), department: slug })),

@@ -26,6 +26,7 @@ export type ResolutionCodeInput = z.input<typeof resolutionCodeSchema>;
 
 export const DEFAULT_DUPLICATE_RADIUS_M = 50; // metres
 export const DEFAULT_DUPLICATE_WINDOW_HOURS = 72; // 3 days
+export const DEFAULT_SERVICE_MINUTES = 15;
 
 export const serviceTypeSchema = z.object({
 	...couchMeta,
@@ -39,6 +40,8 @@ export const serviceTypeSchema = z.object({
 	open311_type: z.enum(['realtime', 'batch', 'blackbox']).default('realtime'),
 	department: slug,
 	sla_hours: z.number().positive(),
+	/** Typical minutes on site (the route solver's service time). */
+	service_minutes: z.number().positive().max(8 * 60).default(DEFAULT_SERVICE_MINUTES),
 	resolution_codes: z.array(resolutionCodeSchema).min(1),
 	requires_after_photo: z.boolean(),
 	attributes: z.array(open311AttributeSchema).default([]),

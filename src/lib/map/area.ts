@@ -36,5 +36,7 @@ export type AreaManifest = z.infer<typeof areaManifestSchema>;
 export const MAP_PREFIX = '/map';
 export const STYLE_URL = `${MAP_PREFIX}/style.json`;
 export const AREA_URL = `${MAP_PREFIX}/area.json`;
+/** The street graph of the area (src/lib/routing/road-graph.ts), stored with the offline map. */
+export const ROADS_URL = `${MAP_PREFIX}/roads.bin`;
 export const tileUrlTemplate = (origin: string) => `${origin}${MAP_PREFIX}/tiles/{z}/{x}/{y}.pbf`;
 export const glyphsUrlTemplate = (origin: string) => `${origin}${MAP_PREFIX}/fonts/{fontstack}/{range}.pbf`;

@@ -6,6 +6,7 @@
  * deadline-first start, then perturbation while the time budget lasts. Pure and deterministic for a seed.
  */
 import { z } from 'zod';
+import { haversineMeters, type Point } from '../domain/common';
 import { rng } from './tsp';
 
 export const PRIORITY_WEIGHT = { low: 0, normal: 0.02, high: 0.1, urgent: 0.5 } as const; // cost per minute of arrival
@@ -36,10 +37,13 @@ export const routeRequestSchema = z
 		start_time: isoTime,
 		stops: z.array(routeStopSchema).min(1, 'give at least one stop'),
 		/** Travel minutes, row-major (start, stop 0, stop 1, …)²; absent: straight line × detour at city speed. */
-		minutes: z.array(z.number().finite().nonnegative()).optional()
+		minutes: z.array(z.number().finite().nonnegative()).optional(),
+		/** Road kilometres, same layout as minutes (for the totals); absent: straight line × detour. */
+		km: z.array(z.number().finite().nonnegative()).optional()
 	})
 	.refine((r) => new Set(r.stops.map((s) => s.id)).size === r.stops.length, { message: 'stop ids must be unique', path: ['stops'] })
 	.refine((r) => !r.minutes || r.minutes.length === (r.stops.length + 1) ** 2, { message: 'minutes must be (stops + 1)² entries', path: ['minutes'] })
+	.refine((r) => !r.km || r.km.length === (r.stops.length + 1) ** 2, { message: 'km must be (stops + 1)² entries', path: ['km'] })
 	.refine((r) => r.stops.every((s) => s.locked_at === undefined || s.locked_at < r.stops.length), { message: 'a locked position is past the last stop', path: ['stops'] })
 	.refine((r) => new Set(r.stops.filter((s) => s.locked_at !== undefined).map((s) => s.locked_at)).size === r.stops.filter((s) => s.locked_at !== undefined).length, {
 		message: 'two stops are locked at the same position',
@@ -63,7 +67,7 @@ export interface RouteResult {
 	legs: RouteLeg[];
 	total_travel_min: number;
 	total_late_min: number;
-	/** Straight-line kilometres along the route (road distance comes with the road graph). */
+	/** Kilometres along the route: by road when the request carries `km`, else straight line × detour. */
 	total_km: number;
 	finish: string;
 }
@@ -77,15 +81,7 @@ export class InvalidRouteError extends Error {
 
 export const CITY_SPEED_KMH = 20; // average door-to-door speed of a city truck, stops and lights included
 export const DETOUR_FACTOR = 1.35; // road distance / straight line, typical of a street grid
-const EARTH_RADIUS_KM = 6371.0088;
-
-export function haversineKm(a: { lat: number; long: number }, b: { lat: number; long: number }): number {
-	const rad = Math.PI / 180;
-	const dLat = (b.lat - a.lat) * rad;
-	const dLon = (b.long - a.long) * rad;
-	const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
-	return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
-}
+export const haversineKm = (a: Point, b: Point): number => haversineMeters(a, b) / 1000;
 
 const straightMinutes = (km: number) => ((km * DETOUR_FACTOR) / CITY_SPEED_KMH) * 60;
 
@@ -111,7 +107,7 @@ function prepare(r: z.output<typeof routeRequestSchema>): Prepared {
 	for (let i = 0; i < size; i++)
 		for (let j = 0; j < size; j++) {
 			const d = i === j ? 0 : haversineKm(points[i]!, points[j]!);
-			km[i * size + j] = d;
+			km[i * size + j] = r.km ? r.km[i * size + j]! : d * DETOUR_FACTOR;
 			minutes[i * size + j] = r.minutes ? r.minutes[i * size + j]! : straightMinutes(d);
 		}
 	const t0 = Date.parse(r.start_time);
@@ -225,15 +221,21 @@ export interface RouteOptions {
 	now?: () => number;
 }
 
-export function solveRoute(request: RouteRequest, options: RouteOptions = {}): RouteResult {
+/** Parses and checks a request; throws InvalidRouteError with every reason. */
+export function parseRouteRequest(request: RouteRequest): z.output<typeof routeRequestSchema> {
 	const parsed = routeRequestSchema.safeParse(request);
 	if (!parsed.success) throw new InvalidRouteError(parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`));
-	const r = parsed.data;
-	const p = prepare(r);
+	return parsed.data;
+}
+
+/**
+ * The search as a generator: it yields between perturbations, so a caller can hand the thread back (the route
+ * worker does, to hear a cancel) and stop it at any point; its return value is the best order found.
+ */
+function* search(p: Prepared, options: RouteOptions): Generator<void, Int32Array> {
 	const now = options.now ?? (() => performance.now());
 	const deadline = now() + (options.timeBudgetMs ?? DEFAULT_BUDGET_MS);
 	const random = rng(options.seed ?? 1);
-
 	const order = initialOrder(p);
 	let current = improve(p, order, cost(p, order), deadline, now, options.signal);
 	const best = Int32Array.from(order);
@@ -242,6 +244,7 @@ export function solveRoute(request: RouteRequest, options: RouteOptions = {}): R
 	// Perturb: swap two random free positions, improve, keep if better; stop early once nothing improves.
 	let stale = 0;
 	while (free.length >= 3 && stale < STALE_KICKS_PER_STOP * p.n && now() < deadline && !options.signal?.aborted) {
+		yield;
 		stale++;
 		const a = free[Math.floor(random() * free.length)]!;
 		const b = free[Math.floor(random() * free.length)]!;
@@ -257,7 +260,41 @@ export function solveRoute(request: RouteRequest, options: RouteOptions = {}): R
 			stale = 0;
 		}
 	}
-	return describe(p, r, best);
+	return best;
+}
+
+export function solveRoute(request: RouteRequest, options: RouteOptions = {}): RouteResult {
+	const r = parseRouteRequest(request);
+	const p = prepare(r);
+	const run = search(p, options);
+	let step = run.next();
+	while (!step.done) step = run.next();
+	return describe(p, r, step.value);
+}
+
+/** How long the async search works before handing the thread back (to messages, a cancel). */
+const SLICE_MS = 8;
+
+/**
+ * solveRoute that hands the thread back every few milliseconds, so `signal` can be fired by a message that
+ * arrives while it works (in the route worker: a newer request). Resolves with the best order so far when
+ * aborted; the caller decides whether that result is still wanted.
+ */
+export async function solveRouteAsync(request: RouteRequest, options: RouteOptions = {}): Promise<RouteResult> {
+	const r = parseRouteRequest(request);
+	const p = prepare(r);
+	const now = options.now ?? (() => performance.now());
+	const run = search(p, options);
+	let sliceEnd = now() + SLICE_MS;
+	let step = run.next();
+	while (!step.done) {
+		if (now() >= sliceEnd) {
+			await new Promise((resolve) => setTimeout(resolve, 0));
+			sliceEnd = now() + SLICE_MS;
+		}
+		step = run.next();
+	}
+	return describe(p, r, step.value);
 }
 
 function describe(p: Prepared, r: z.output<typeof routeRequestSchema>, order: Int32Array): RouteResult {

@@ -6,8 +6,9 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { areaConfigSchema, glyphsUrlTemplate, MAP_PREFIX, STYLE_URL, tileUrlTemplate, type AreaConfig, type AreaManifest } from '../map/area';
+import { areaConfigSchema, glyphsUrlTemplate, MAP_PREFIX, ROADS_URL, STYLE_URL, tileUrlTemplate, type AreaConfig, type AreaManifest } from '../map/area';
 import { fieldStyle } from '../map/style';
+import { decodeRoadGraph } from '../routing/road-graph';
 import { NotFoundError } from './errors';
 
 export interface MapArea {
@@ -16,6 +17,8 @@ export interface MapArea {
 	manifest: AreaManifest;
 	/** The font stacks present (names are directory names). */
 	fontStacks: Set<string>;
+	/** The street graph for route travel times (roads.bin, built by npm run roads), or null when the area has none. */
+	roads: Uint8Array | null;
 	style(origin: string): object;
 }
 
@@ -59,6 +62,13 @@ export async function loadMapArea(dir: string): Promise<MapArea> {
 		hash.update(f.rel).update(new Uint8Array(bytes));
 		files.push({ url: encodeURI(f.rel), bytes: bytes.length });
 	}
+	// The street graph is optional: without it, devices estimate travel by straight line × detour.
+	const roads = await readFile(path.join(dir, 'roads.bin')).then((b) => new Uint8Array(b), () => null);
+	if (roads) {
+		decodeRoadGraph(roads); // a damaged file stops start-up here, not on every tablet
+		hash.update(ROADS_URL).update(roads);
+		files.push({ url: ROADS_URL, bytes: roads.byteLength });
+	}
 	const styleBytes = JSON.stringify(fieldStyle(config, { tiles: tileUrlTemplate(''), glyphs: glyphsUrlTemplate('') })).length;
 	files.unshift({ url: STYLE_URL, bytes: styleBytes });
 	const version = hash.digest('hex').slice(0, 16);
@@ -68,6 +78,7 @@ export async function loadMapArea(dir: string): Promise<MapArea> {
 		dir,
 		manifest,
 		fontStacks,
+		roads,
 		style: (origin) => fieldStyle(config, { tiles: tileUrlTemplate(origin), glyphs: glyphsUrlTemplate(origin) })
 	};
 }

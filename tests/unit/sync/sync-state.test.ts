@@ -44,7 +44,7 @@ describe('rune state classes', () => {
 			_id: 'catalog:rules' as const,
 			type: 'catalog' as const,
 			service_types: [
-				{ service_code: order.service_code, service_name: 'X', requires_after_photo: true, resolution_codes: [{ code: 'repaired', label: 'Repaired', work_done: true }] }
+				{ service_code: order.service_code, service_name: 'X', requires_after_photo: true, resolution_codes: [{ code: 'repaired', label: 'Repaired', work_done: true }], service_minutes: 15 }
 			],
 			crews: [],
 			departments: [],

@@ -43,6 +43,18 @@ export const REQUEST_TYPE_ATTRIBUTE = 'request_type';
 
 export type ServiceGroup = 'Streets' | 'Graffiti' | 'Vehicles' | 'Housing' | 'Utilities' | 'Parks' | 'Transit' | 'General';
 
+/** Demo default: typical minutes on site per group (the route solver's service time). */
+const SERVICE_MINUTES: Readonly<Record<ServiceGroup, number>> = {
+	Streets: 20,
+	Graffiti: 30,
+	Vehicles: 10,
+	Housing: 30,
+	Utilities: 25,
+	Parks: 20,
+	Transit: 15,
+	General: 10
+};
+
 const HOURS_PER_DAY = 24;
 const HOURS_PER_WEEK = 7 * HOURS_PER_DAY;
 
@@ -374,6 +386,7 @@ export function buildServiceTypes(cases: Iterable<Pick<Sf311Case, 'category' | '
 			open311_type: 'realtime',
 			department: mostFrequent(stats.departments) ?? OTHER_DEPARTMENT,
 			sla_hours: profile.sla_hours,
+			service_minutes: SERVICE_MINUTES[profile.group],
 			resolution_codes: resolutionCodesFor(profile.group),
 			requires_after_photo: profile.requires_after_photo,
 			attributes: attribute ? [attribute] : []

@@ -91,7 +91,8 @@ export async function buildCatalog(store: CouchClient, now: Date): Promise<CrewC
 			service_code: t.service_code,
 			service_name: t.service_name,
 			requires_after_photo: t.requires_after_photo,
-			resolution_codes: t.resolution_codes
+			resolution_codes: t.resolution_codes,
+			service_minutes: t.service_minutes
 		})),
 		crews: crews.map((c) => ({ id: c.id, name: c.name, department: c.department })),
 		departments: departments.map((d) => ({ id: d.id, name: d.name })),
