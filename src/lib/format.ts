@@ -18,6 +18,19 @@ export function formatDateTime(iso: string | null): string {
 	return iso ? dateTime.format(new Date(iso)) : '—';
 }
 
+const clock = new Intl.DateTimeFormat('en-US', { timeStyle: 'short' });
+
+/** "10:42 AM": an ETA today. */
+export function formatTime(iso: string): string {
+	return clock.format(new Date(iso));
+}
+
+/** "1 h 05 min" / "38 min": a duration in minutes. */
+export function formatMinutes(min: number): string {
+	const m = Math.round(min);
+	return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}
+
 export function formatDistance(meters: number | null): string {
 	if (meters === null) return '';
 	return meters < 1000 ? `${meters} m` : `${(meters / 1000).toFixed(1)} km`;

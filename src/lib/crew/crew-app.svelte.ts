@@ -4,11 +4,12 @@
  * actions. Components call this; they never touch PouchDB or the network themselves.
  */
 import { getContext, setContext } from 'svelte';
-import type { CrewCatalog } from '../domain';
+import type { CrewCatalog, CrewSummary } from '../domain';
 import { requestPersistentStorage, startCrewSync, type CrewLogin } from '../sync/browser';
 import type { SyncHandle } from '../sync/engine';
 import { OfflineArea } from '../map/offline-area.svelte';
 import { NO_FILTER, type TodayFilter } from './today';
+import { CrewRoute } from './route-state.svelte';
 import { readStorage, type StorageInfo } from '../pwa/storage';
 import { recordAction, type RecordActionInput } from '../sync/record-action';
 import { CrewData, SyncState } from '../sync/sync-state.svelte';
@@ -29,10 +30,17 @@ export class CrewApp {
 	filter = $state<TodayFilter>({ ...NO_FILTER });
 	/** This app's share of the device's storage (null where the browser does not say). */
 	storage = $state.raw<StorageInfo | null>(null);
+	/** Today's route: order, ETAs and street line, planned on the tablet (issue 05). */
+	readonly route: CrewRoute;
 	#handle: SyncHandle | null = null;
 	#stopLocal: (() => void) | null = null;
 
-	constructor(readonly login: CrewLogin) {}
+	constructor(
+		readonly login: CrewLogin,
+		crew: CrewSummary
+	) {
+		this.route = new CrewRoute(crew.id, crew.depot);
+	}
 
 	async start(): Promise<void> {
 		try {

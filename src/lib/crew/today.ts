@@ -1,6 +1,7 @@
 /**
  * The Today list as a pure function (unit-tested): which of the tablet's orders to show, in which group and
- * order, under the crew's filters. Route order replaces nearest-first when the route solver (issue 05) runs.
+ * order, under the crew's filters. Open orders in route order (the route solver's, issue 05); orders the route
+ * does not know yet (just arrived, not planned) after them, nearest first.
  */
 import { haversineMeters, isOpen, type Point, type WorkflowStatus } from '../domain';
 import type { OrderView } from '../sync/order-view';
@@ -26,7 +27,7 @@ export interface TodayItem {
 }
 
 export interface TodayList {
-	/** Open orders of this crew, matching the filter, nearest first. */
+	/** Open orders of this crew, matching the filter, in route order (unplanned ones after, nearest first). */
 	open: TodayItem[];
 	/** Open orders the filter hides (to say "3 hidden by filters"). */
 	hidden: number;
@@ -54,11 +55,15 @@ function matches(item: TodayItem, filter: TodayFilter): boolean {
 	return true;
 }
 
-/** Orders of `crew` grouped for the Today screen; ties in distance keep a stable order by request id. */
-export function buildToday(views: readonly OrderView[], crew: string, depot: Point, filter: TodayFilter, now: Date): TodayList {
+/**
+ * Orders of `crew` grouped for the Today screen. `route` gives each planned order its place; the others follow
+ * by distance from `depot`, ties by request id.
+ */
+export function buildToday(views: readonly OrderView[], crew: string, depot: Point, filter: TodayFilter, now: Date, route: ReadonlyMap<string, number> = new Map()): TodayList {
+	const place = (id: string) => route.get(id) ?? Infinity;
 	const items = views
 		.map((view) => ({ view, distance: Math.round(haversineMeters(depot, view.order)), overdue: isOverdue(view, now) }))
-		.sort((a, b) => a.distance - b.distance || a.view.id.localeCompare(b.view.id));
+		.sort((a, b) => place(a.view.id) - place(b.view.id) || a.distance - b.distance || a.view.id.localeCompare(b.view.id));
 	const mine = items.filter((i) => isOpen(i.view.order.status) && i.view.order.crew === crew);
 	const open = mine.filter((i) => matches(i, filter));
 	return {

@@ -100,7 +100,7 @@ describe('shortest paths', () => {
 
 describe('the shipped downtown street graph', () => {
 	const areaDir = path.resolve('map-data/sf-downtown');
-	const graph = RoadGraph.fromBytes(readFileSync(path.join(areaDir, 'roads.bin')));
+	const graph = RoadGraph.fromBytes(new Uint8Array(readFileSync(path.join(areaDir, 'roads.bin'))));
 
 	it('reaches every node from any node (one strongly connected network)', () => {
 		const tree = graph.shortestPaths(0);
