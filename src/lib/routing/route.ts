@@ -125,13 +125,13 @@ function prepare(r: z.output<typeof routeRequestSchema>): Prepared {
 	};
 }
 
-/** Cost of visiting stops in `order` (indices into stops). */
-function cost(p: Prepared, order: Int32Array): number {
+/**
+ * Cost of visiting stops in `order` (indices into stops) from position `from` on, given the clock `t`, the
+ * cost so far `c` and the previous point `prev` (0 = start) at that position.
+ */
+function costFrom(p: Prepared, order: Int32Array, from: number, t: number, c: number, prev: number): number {
 	const size = p.n + 1;
-	let t = 0;
-	let prev = 0;
-	let c = 0;
-	for (let k = 0; k < order.length; k++) {
+	for (let k = from; k < order.length; k++) {
 		const s = order[k]!;
 		const travel = p.minutes[prev * size + s + 1]!;
 		t += travel;
@@ -148,8 +148,37 @@ function cost(p: Prepared, order: Int32Array): number {
 	return c;
 }
 
-function respectsLocks(p: Prepared, order: Int32Array): boolean {
+const cost = (p: Prepared, order: Int32Array): number => costFrom(p, order, 0, 0, 0, 0);
+
+/** Clock and cost before each position of `order` (index k: before visiting order[k]; index n: the end). */
+function prefixes(p: Prepared, order: Int32Array, t: Float64Array, c: Float64Array): void {
+	const size = p.n + 1;
+	let time = 0;
+	let total = 0;
+	let prev = 0;
 	for (let k = 0; k < order.length; k++) {
+		t[k] = time;
+		c[k] = total;
+		const s = order[k]!;
+		const travel = p.minutes[prev * size + s + 1]!;
+		time += travel;
+		total += travel;
+		if (time < p.open[s]!) {
+			total += p.open[s]! - time;
+			time = p.open[s]!;
+		}
+		if (time > p.close[s]!) total += LATE_PENALTY * (time - p.close[s]!);
+		total += p.weight[s]! * time;
+		time += p.service[s]!;
+		prev = s + 1;
+	}
+	t[order.length] = time;
+	c[order.length] = total;
+}
+
+/** Whether positions lo..hi-1 of `order` hold only free stops or stops locked at exactly that position. */
+function respectsLocksIn(p: Prepared, order: Int32Array, lo: number, hi: number): boolean {
+	for (let k = lo; k < hi; k++) {
 		const l = p.locked[order[k]!]!;
 		if (l !== -1 && l !== k) return false;
 	}
@@ -167,48 +196,73 @@ function initialOrder(p: Prepared): Int32Array {
 	return order;
 }
 
-/** Best-improvement passes of relocate (1–3 stops) and 2-opt on the free positions; returns the cost. */
+/** Evaluations between two looks at the clock and the signal inside a pass. */
+const CHECK_EVERY = 64;
+
+/**
+ * First-improvement passes of 2-opt and relocate (blocks of 1–3 stops) until no move improves, the deadline
+ * passes or the signal fires; returns the cost. A move is evaluated from the first position it changes, on
+ * the clock and cost the unchanged prefix reached (the suffix must be re-timed: arrival times move).
+ */
 function improve(p: Prepared, order: Int32Array, current: number, deadline: number, now: () => number, signal?: AbortSignal): number {
 	const n = p.n;
-	const trial = new Int32Array(n);
+	const trial = Int32Array.from(order);
+	const preT = new Float64Array(n + 1);
+	const preC = new Float64Array(n + 1);
+	let evaluations = 0;
+	const outOfTime = () => ++evaluations % CHECK_EVERY === 0 && (now() >= deadline || signal?.aborted === true);
+	/** Cost of `trial` (equal to `order` before `lo`) from position lo. */
+	const trialCost = (lo: number) => costFrom(p, trial, lo, preT[lo]!, preC[lo]!, lo === 0 ? 0 : order[lo - 1]! + 1);
+	const accept = (lo: number, hi: number, c: number) => {
+		order.set(trial.subarray(lo, hi), lo);
+		current = c;
+		prefixes(p, order, preT, preC);
+	};
+	const restore = (lo: number, hi: number) => trial.set(order.subarray(lo, hi), lo);
+	prefixes(p, order, preT, preC);
 	let improved = true;
 	while (improved && now() < deadline && !signal?.aborted) {
 		improved = false;
 		// 2-opt: reverse order[i..j]
-		for (let i = 0; i < n - 1 && !improved; i++)
+		search2opt: for (let i = 0; i < n - 1; i++)
 			for (let j = i + 1; j < n; j++) {
-				trial.set(order);
-				for (let a = i, b = j; a < b; a++, b--) {
-					const tmp = trial[a]!;
-					trial[a] = trial[b]!;
-					trial[b] = tmp;
+				if (outOfTime()) return current;
+				for (let a = i, b = j; a <= j; a++, b--) trial[a] = order[b]!;
+				if (respectsLocksIn(p, trial, i, j + 1)) {
+					const c = trialCost(i);
+					if (c < current - 1e-9) {
+						accept(i, j + 1, c);
+						improved = true;
+						break search2opt;
+					}
 				}
-				if (!respectsLocks(p, trial)) continue;
-				const c = cost(p, trial);
-				if (c < current - 1e-9) {
-					order.set(trial);
-					current = c;
-					improved = true;
-					break;
-				}
+				restore(i, j + 1);
 			}
-		// relocate a block of 1–3 stops from i to position j
-		for (let len = 1; len <= 3 && !improved; len++)
-			for (let i = 0; i + len <= n && !improved; i++)
+		if (improved) continue;
+		// relocate a block of 1–3 stops from position i to position j (counted without the block)
+		searchRelocate: for (let len = 1; len <= 3; len++)
+			for (let i = 0; i + len <= n; i++)
 				for (let j = 0; j + len <= n; j++) {
 					if (j === i) continue;
-					const block = Array.from(order.subarray(i, i + len));
-					const rest = [...order.subarray(0, i), ...order.subarray(i + len)];
-					rest.splice(j, 0, ...block);
-					trial.set(rest);
-					if (!respectsLocks(p, trial)) continue;
-					const c = cost(p, trial);
-					if (c < current - 1e-9) {
-						order.set(trial);
-						current = c;
-						improved = true;
-						break;
+					if (outOfTime()) return current;
+					const lo = Math.min(i, j);
+					const hi = Math.max(i, j) + len;
+					for (let k = lo; k < hi; k++) {
+						if (k >= j && k < j + len) trial[k] = order[i + k - j]!; // the block
+						else {
+							const r = k < j ? k : k - len; // position in the order without the block
+							trial[k] = order[r < i ? r : r + len]!;
+						}
 					}
+					if (respectsLocksIn(p, trial, lo, hi)) {
+						const c = trialCost(lo);
+						if (c < current - 1e-9) {
+							accept(lo, hi, c);
+							improved = true;
+							break searchRelocate;
+						}
+					}
+					restore(lo, hi);
 				}
 	}
 	return current;
@@ -232,9 +286,9 @@ export function parseRouteRequest(request: RouteRequest): z.output<typeof routeR
  * The search as a generator: it yields between perturbations, so a caller can hand the thread back (the route
  * worker does, to hear a cancel) and stop it at any point; its return value is the best order found.
  */
-function* search(p: Prepared, options: RouteOptions): Generator<void, Int32Array> {
+function* search(p: Prepared, options: RouteOptions, startedAt: number): Generator<void, Int32Array> {
 	const now = options.now ?? (() => performance.now());
-	const deadline = now() + (options.timeBudgetMs ?? DEFAULT_BUDGET_MS);
+	const deadline = startedAt + (options.timeBudgetMs ?? DEFAULT_BUDGET_MS);
 	const random = rng(options.seed ?? 1);
 	const order = initialOrder(p);
 	let current = improve(p, order, cost(p, order), deadline, now, options.signal);
@@ -263,10 +317,12 @@ function* search(p: Prepared, options: RouteOptions): Generator<void, Int32Array
 	return best;
 }
 
+/** The time budget counts from the call: checking the request and preparing the matrices are part of it. */
 export function solveRoute(request: RouteRequest, options: RouteOptions = {}): RouteResult {
+	const startedAt = (options.now ?? (() => performance.now()))();
 	const r = parseRouteRequest(request);
 	const p = prepare(r);
-	const run = search(p, options);
+	const run = search(p, options, startedAt);
 	let step = run.next();
 	while (!step.done) step = run.next();
 	return describe(p, r, step.value);
@@ -281,10 +337,11 @@ const SLICE_MS = 8;
  * aborted; the caller decides whether that result is still wanted.
  */
 export async function solveRouteAsync(request: RouteRequest, options: RouteOptions = {}): Promise<RouteResult> {
+	const now = options.now ?? (() => performance.now());
+	const startedAt = now();
 	const r = parseRouteRequest(request);
 	const p = prepare(r);
-	const now = options.now ?? (() => performance.now());
-	const run = search(p, options);
+	const run = search(p, options, startedAt);
 	let sliceEnd = now() + SLICE_MS;
 	let step = run.next();
 	while (!step.done) {
