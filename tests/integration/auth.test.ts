@@ -114,6 +114,41 @@ describe('POST /api/auth/login', () => {
 	});
 });
 
+describe('POST /login (the sign-in form without its script)', () => {
+	const post = (body: string, query = '', origin = app.url) =>
+		fetch(`${app.url}/login${query}`, { method: 'POST', body, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin } });
+
+	it.each([
+		['no fields', '', /username is required/],
+		['an empty username', 'username=&password=x', /username is required/],
+		['no password', 'username=carla', /^password: /]
+	])('%s: 400 with the reason on the page, no session, the username kept', async (_, body, reason) => {
+		const res = await post(body);
+		expect(res.status).toBe(400);
+		expect(res.headers.get('set-cookie')).toBeNull();
+		const html = await res.text();
+		expect(/data-testid="login-error">([^<]*)</.exec(html)?.[1]).toMatch(reason);
+		if (body.includes('carla')) expect(html).toContain('value="carla"');
+	});
+
+	it('a wrong password is a 401 with the same message as the API; another site is refused', async () => {
+		const res = await post('username=dev&password=wrong');
+		expect(res.status).toBe(401);
+		expect(res.headers.get('set-cookie')).toBeNull();
+		expect(/data-testid="login-error">([^<]*)</.exec(await res.text())?.[1]).toMatch(/username or password/i);
+		expect((await post(`username=dev&password=${DEMO_PASSWORD}`, '', 'https://evil.example')).status).toBe(403);
+	});
+
+	it('the right password sets the session and goes home, never to another site', async () => {
+		const res = await post(`username=dev&password=${DEMO_PASSWORD}`, `?next=${encodeURIComponent('//evil.example/x')}`);
+		expect(res.status).toBe(303);
+		expect(res.headers.get('location')).toBe('/crew');
+		expect(res.headers.get('set-cookie')).toMatch(/^fw_session=[^;]+\.[^;]+;.*HttpOnly/i);
+		const next = await post(`username=supervisor&password=${DEMO_PASSWORD}`, `?next=${encodeURIComponent('/board?x=1')}`);
+		expect(next.headers.get('location')).toBe('/board?x=1');
+	});
+});
+
 describe('sessions', () => {
 	it('without a session, API routes are 401 and pages redirect to sign-in', async () => {
 		const s = new Session(app.url);

@@ -18,13 +18,18 @@ export const actions: Actions = {
 	 */
 	default: async ({ request, cookies, getClientAddress, url }) => {
 		const form = await request.formData();
-		const username = form.get('username');
+		// A field left out (or a file) is an empty field here: the reason then says what is missing.
+		const text = (name: string) => {
+			const v = form.get(name);
+			return typeof v === 'string' ? v : '';
+		};
+		const username = text('username');
 		let result;
 		try {
-			result = await login(getContext(), { username, password: form.get('password') }, getClientAddress());
+			result = await login(getContext(), { username, password: text('password') }, getClientAddress());
 		} catch (e) {
 			const pub = toPublicError(e);
-			return fail(pub.status, { error: pub.body.reason, username: typeof username === 'string' ? username : '' });
+			return fail(pub.status, { error: pub.body.reason, username });
 		}
 		setSessionCookie(cookies, result.token, result.maxAgeSeconds, url.protocol === 'https:');
 		redirect(303, safeNext(url.searchParams.get('next'), homeFor(result.response.user)));
