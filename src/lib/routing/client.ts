@@ -18,7 +18,7 @@ function worker(): Remote<RouteWorkerApi> | null {
 	return remote;
 }
 
-export const abortError = () => new DOMException('A newer route request replaced this one', 'AbortError');
+const abortError = () => new DOMException('A newer route request replaced this one', 'AbortError');
 
 /** Plans in the worker; rejects with InvalidRouteError (bad input, with reasons) or AbortError (replaced). */
 export function planRouteInWorker(request: PlanRequest, options: { mapVersion?: string; budgetMs?: number } = {}): Promise<RoutePlan> {
@@ -34,7 +34,7 @@ export function planRouteInWorker(request: PlanRequest, options: { mapVersion?: 
 			? w.plan(id, request, options.mapVersion ?? '', options.budgetMs).then((r) => {
 					if (r.ok) return r.plan;
 					if (r.kind === 'cancelled') throw abortError();
-					throw r.kind === 'invalid' ? Object.assign(new InvalidRouteError([]), { message: r.message }) : new Error(`The route could not be planned: ${r.message}`);
+					throw r.kind === 'invalid' ? new InvalidRouteError(r.issues) : new Error(`The route could not be planned: ${r.message}`);
 				})
 			: planRoute(request, null, { timeBudgetMs: options.budgetMs });
 		work.then(resolve, reject).finally(() => {

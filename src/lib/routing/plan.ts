@@ -4,7 +4,7 @@
  */
 import type { Point } from '../domain/common';
 import type { RoadGraph } from './road-graph';
-import { parseRouteRequest, solveRouteAsync, type RouteOptions, type RouteRequest, type RouteResult } from './route';
+import { parseRouteRequest, solveParsedAsync, type RouteOptions, type RouteRequest, type RouteResult } from './route';
 import { legGeometry, travelMatrix } from './travel';
 
 /** A route request without the matrices: the planner measures them. */
@@ -20,10 +20,11 @@ export interface RoutePlan extends RouteResult {
 }
 
 export async function planRoute(request: PlanRequest, graph: RoadGraph | null, options: RouteOptions = {}): Promise<RoutePlan> {
+	const startedAt = (options.now ?? (() => performance.now()))();
 	const r = parseRouteRequest(request); // reasons for bad input before any work
 	const points: Point[] = [r.start, ...r.stops.map((s) => ({ lat: s.lat, long: s.long }))];
 	const m = travelMatrix(points, graph);
-	const result = await solveRouteAsync({ ...request, minutes: m.minutes, km: m.km }, options);
+	const result = await solveParsedAsync({ ...r, minutes: m.minutes, km: m.km }, options, startedAt);
 	const index = new Map(r.stops.map((s, k) => [s.id, k + 1]));
 	const line: [number, number][] = [];
 	let roadLegs = 0;

@@ -83,7 +83,8 @@ export const CITY_SPEED_KMH = 20; // average door-to-door speed of a city truck,
 export const DETOUR_FACTOR = 1.35; // road distance / straight line, typical of a street grid
 export const haversineKm = (a: Point, b: Point): number => haversineMeters(a, b) / 1000;
 
-const straightMinutes = (km: number) => ((km * DETOUR_FACTOR) / CITY_SPEED_KMH) * 60;
+/** Travel minutes estimated from straight-line kilometres (detour factor at city speed). */
+export const straightMinutes = (km: number) => ((km * DETOUR_FACTOR) / CITY_SPEED_KMH) * 60;
 
 interface Prepared {
 	n: number;
@@ -98,18 +99,22 @@ interface Prepared {
 	t0: number;
 }
 
-function prepare(r: z.output<typeof routeRequestSchema>): Prepared {
+function prepare(r: ParsedRouteRequest): Prepared {
 	const n = r.stops.length;
 	const points = [r.start, ...r.stops];
 	const size = n + 1;
 	const km = new Float64Array(size * size);
 	const minutes = new Float64Array(size * size);
-	for (let i = 0; i < size; i++)
-		for (let j = 0; j < size; j++) {
-			const d = i === j ? 0 : haversineKm(points[i]!, points[j]!);
-			km[i * size + j] = r.km ? r.km[i * size + j]! : d * DETOUR_FACTOR;
-			minutes[i * size + j] = r.minutes ? r.minutes[i * size + j]! : straightMinutes(d);
-		}
+	if (r.km) km.set(r.km);
+	if (r.minutes) minutes.set(r.minutes);
+	// Straight-line estimates only for what the request did not measure.
+	if (!r.km || !r.minutes)
+		for (let i = 0; i < size; i++)
+			for (let j = 0; j < size; j++) {
+				const d = i === j ? 0 : haversineKm(points[i]!, points[j]!);
+				if (!r.km) km[i * size + j] = d * DETOUR_FACTOR;
+				if (!r.minutes) minutes[i * size + j] = straightMinutes(d);
+			}
 	const t0 = Date.parse(r.start_time);
 	const toMin = (iso: string) => (Date.parse(iso) - t0) / 60000;
 	return {
@@ -276,7 +281,9 @@ export interface RouteOptions {
 }
 
 /** Parses and checks a request; throws InvalidRouteError with every reason. */
-export function parseRouteRequest(request: RouteRequest): z.output<typeof routeRequestSchema> {
+export type ParsedRouteRequest = z.output<typeof routeRequestSchema>;
+
+export function parseRouteRequest(request: RouteRequest): ParsedRouteRequest {
 	const parsed = routeRequestSchema.safeParse(request);
 	if (!parsed.success) throw new InvalidRouteError(parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`));
 	return parsed.data;
@@ -337,9 +344,16 @@ const SLICE_MS = 8;
  * aborted; the caller decides whether that result is still wanted.
  */
 export async function solveRouteAsync(request: RouteRequest, options: RouteOptions = {}): Promise<RouteResult> {
+	const startedAt = (options.now ?? (() => performance.now()))();
+	return solveParsedAsync(parseRouteRequest(request), options, startedAt);
+}
+
+/**
+ * solveRouteAsync for a request already checked by parseRouteRequest (the planner checks it before measuring
+ * the matrices, then adds them: they are its own, not input to check again). `startedAt`: when the budget began.
+ */
+export async function solveParsedAsync(r: ParsedRouteRequest, options: RouteOptions, startedAt: number): Promise<RouteResult> {
 	const now = options.now ?? (() => performance.now());
-	const startedAt = now();
-	const r = parseRouteRequest(request);
 	const p = prepare(r);
 	const run = search(p, options, startedAt);
 	let sliceEnd = now() + SLICE_MS;
@@ -354,7 +368,7 @@ export async function solveRouteAsync(request: RouteRequest, options: RouteOptio
 	return describe(p, r, step.value);
 }
 
-function describe(p: Prepared, r: z.output<typeof routeRequestSchema>, order: Int32Array): RouteResult {
+function describe(p: Prepared, r: ParsedRouteRequest, order: Int32Array): RouteResult {
 	const size = p.n + 1;
 	const iso = (min: number) => new Date(p.t0 + min * 60000).toISOString();
 	let t = 0;

@@ -13,7 +13,8 @@ import { InvalidRouteError } from './route';
 
 export type PlanOutcome =
 	| { ok: true; plan: RoutePlan }
-	| { ok: false; kind: 'cancelled' | 'invalid' | 'failed'; message: string };
+	| { ok: false; kind: 'cancelled' | 'failed'; message: string }
+	| { ok: false; kind: 'invalid'; message: string; issues: string[] };
 
 /** The street graph as stored with the offline map (or fetched), per map version; null: none to be had. */
 let graph: { version: string; graph: Promise<RoadGraph | null> } | null = null;
@@ -53,7 +54,8 @@ const api = {
 			if (controller.signal.aborted) return { ok: false, kind: 'cancelled', message: 'A newer request replaced this one' };
 			return { ok: true, plan };
 		} catch (e) {
-			return { ok: false, kind: e instanceof InvalidRouteError ? 'invalid' : 'failed', message: e instanceof Error ? e.message : String(e) };
+			if (e instanceof InvalidRouteError) return { ok: false, kind: 'invalid', message: e.message, issues: e.issues };
+			return { ok: false, kind: 'failed', message: e instanceof Error ? e.message : String(e) };
 		} finally {
 			running.delete(id);
 		}

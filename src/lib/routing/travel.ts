@@ -5,7 +5,7 @@
  */
 import type { Point } from '../domain/common';
 import type { PathTree, RoadGraph, Snap } from './road-graph';
-import { CITY_SPEED_KMH, DETOUR_FACTOR, haversineKm } from './route';
+import { DETOUR_FACTOR, haversineKm, straightMinutes } from './route';
 
 /** A point farther than this from any street node is "off the network" and uses the straight-line estimate. */
 export const MAX_SNAP_METERS = 250;
@@ -25,7 +25,6 @@ export interface TravelMatrix {
 	roadPairs: number;
 }
 
-const straightMinutes = (km: number) => ((km * DETOUR_FACTOR) / CITY_SPEED_KMH) * 60;
 const accessMinutes = (meters: number) => (meters / 1000 / ACCESS_KMH) * 60;
 
 export function travelMatrix(points: Point[], graph: RoadGraph | null): TravelMatrix {

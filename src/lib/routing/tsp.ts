@@ -154,10 +154,7 @@ function localSearch(t: Tour, d: ArrayLike<number>, cand: Int32Array[], queue: n
 					if (dir === 0) t.reverse(b, c);
 					else t.reverse(c, b);
 					gain -= delta;
-					push(a);
-					push(b);
-					push(c);
-					push(e);
+					for (const x of [a, b, c, e]) push(x);
 					improved = true;
 					break;
 				}
@@ -177,13 +174,11 @@ function localSearch(t: Tour, d: ArrayLike<number>, cand: Int32Array[], queue: n
 				let inside = false;
 				for (let x = a, k = 0; k < len; k++, x = t.next(x)) if (x === c) inside = true;
 				if (inside) continue;
+				// Insert into the edge after c (side 0) or before it (side 1), the segment either way round.
 				for (let side = 0; side < 2; side++) {
-					// side 0: insert between c and next(c) as c-a…e-next(c)? That would need a before e reversed:
-					// we try both orientations on both sides of c.
 					const u = side === 0 ? c : t.prev(c);
 					const v = side === 0 ? t.next(c) : c;
-					if (u === e || v === a || (u === p && v === a) || (u === e && v === nx)) continue;
-					if (v === a || u === e) continue;
+					if (u === e || v === a) continue; // an edge touching the segment: no move
 					const base = d[u * n + v]!;
 					const fwd = d[u * n + a]! + d[e * n + v]! - base; // u-a…e-v
 					const rev = d[u * n + e]! + d[a * n + v]! - base; // u-e…a-v
@@ -191,12 +186,7 @@ function localSearch(t: Tour, d: ArrayLike<number>, cand: Int32Array[], queue: n
 					if (add < removeGain) {
 						moveSegment(t, a, e, len, u, v, rev < fwd);
 						gain += removeGain - add;
-						push(p);
-						push(nx);
-						push(a);
-						push(e);
-						push(u);
-						push(v);
+						for (const x of [p, nx, a, e, u, v]) push(x);
 						improved = true;
 						break;
 					}
