@@ -49,6 +49,12 @@ export class CrewRoute {
 	/** The 0-based place of each planned stop (the route order), for lists and markers. */
 	readonly position: ReadonlyMap<string, number> = $derived(placesOf(this.plan?.order ?? this.memory.order));
 
+	/** The 1-based stop number of an order in the route, or null when it is not in it (yet). */
+	numberOf(id: string): number | null {
+		const k = this.position.get(id);
+		return k === undefined ? null : k + 1;
+	}
+
 	/** Call whenever the tablet's orders, rules or map change: plans again only when the route's input changed. */
 	update(sources: RouteSources): void {
 		this.#sources = sources;
