@@ -71,7 +71,11 @@ const payloads = {
 	// Supervisor actions go through the same reducer (issue 06).
 	assign: z.object({ crew: slug }).strict(),
 	unassign: z.object({ reason: reasonText.optional() }).strict(),
-	set_priority: z.object({ priority: prioritySchema }).strict()
+	set_priority: z.object({ priority: prioritySchema }).strict(),
+	/** Another department's queue: the crew (of the old department) lets go of it. */
+	set_department: z.object({ department: slug, reason: reasonText.optional() }).strict(),
+	/** Re-categorised; a type of another department moves the order to that department's queue. */
+	set_service_type: z.object({ service_code: slug, reason: reasonText.optional() }).strict()
 } as const;
 
 export type ActionType = keyof typeof payloads;
@@ -119,7 +123,9 @@ export const fieldActionSchema = z
 		variant('position'),
 		variant('assign'),
 		variant('unassign'),
-		variant('set_priority')
+		variant('set_priority'),
+		variant('set_department'),
+		variant('set_service_type')
 	])
 	.refine((a) => a._id === actionDocId(a.id), { message: '_id must be "action:<id>"', path: ['_id'] })
 	.refine((a) => (a.action === 'position') === (a.order_id === null), {

@@ -10,3 +10,4 @@ export * from './conflict';
 export * from './reducer';
 export * from './photo-sniff';
 export * from './catalog';
+export * from './board';

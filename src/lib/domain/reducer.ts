@@ -20,6 +20,8 @@ export interface ReduceContext {
 	/** Known crew and department ids, for reroute and assign targets. */
 	crewIds: readonly string[];
 	departmentIds: readonly string[];
+	/** Known service types, for re-categorising an order (set_service_type). */
+	serviceTypes?: readonly Pick<ServiceType, 'service_code' | 'service_name' | 'department'>[];
 	/**
 	 * A supervisor accepted this action from the conflict inbox: skip the assignment check, and apply it
 	 * even though it was already seen, if what was seen was a conflict (never twice if it was applied).
@@ -99,6 +101,10 @@ function summarize(action: FieldAction): string {
 			return action.payload.reason ? `Unassigned: ${action.payload.reason}` : 'Unassigned';
 		case 'set_priority':
 			return `Priority set to ${action.payload.priority}`;
+		case 'set_department':
+			return `Moved to department ${action.payload.department}${action.payload.reason ? `: ${action.payload.reason}` : ''}`;
+		case 'set_service_type':
+			return `Service type changed to ${action.payload.service_code}${action.payload.reason ? `: ${action.payload.reason}` : ''}`;
 	}
 }
 
@@ -183,6 +189,15 @@ function assignTo<O extends Order>(order: O, crew: string | null, action: FieldA
 		crew,
 		assignments: [...order.assignments, { crew, from: action.device_time }]
 	};
+}
+
+/** Moves an open order to another department's queue: unassigned, status new (like a crew's reroute). */
+function toDepartment<O extends Order>(order: O, department: string, action: FieldAction, ctx: ReduceContext): ReduceResult<O> {
+	if (order.status === 'closed') return conflict(order, action, 'invalid_transition', 'cannot move a closed order');
+	if (!ctx.departmentIds.includes(department)) return conflict(order, action, 'unknown_target', `unknown department ${department}`);
+	if (order.department === department) return { order: record(order, action, 'noop'), outcome: 'noop' };
+	const moved = order.crew === null && order.status === 'new' ? order : assignTo(withStatus(order, 'new', action), null, action);
+	return { order: record({ ...moved, department }, action, 'applied'), outcome: 'applied' };
 }
 
 export function apply<O extends Order>(order: O, action: FieldAction, ctx: ReduceContext): ReduceResult<O> {
@@ -299,6 +314,19 @@ export function apply<O extends Order>(order: O, action: FieldAction, ctx: Reduc
 		case 'set_priority': {
 			const next = { ...order, priority: action.payload.priority };
 			return { order: record(next, action, 'applied'), outcome: 'applied' };
+		}
+
+		case 'set_department':
+			return toDepartment(order, action.payload.department, action, ctx);
+
+		case 'set_service_type': {
+			if (order.status === 'closed') return conflict(order, action, 'invalid_transition', 'cannot re-categorise a closed order');
+			const type = ctx.serviceTypes?.find((t) => t.service_code === action.payload.service_code);
+			if (!type) return conflict(order, action, 'unknown_target', `unknown service type ${action.payload.service_code}`);
+			if (type.service_code === order.service_code) return { order: record(order, action, 'noop'), outcome: 'noop' };
+			const retyped = { ...order, service_code: type.service_code, service_name: type.service_name };
+			if (type.department === order.department) return { order: record(retyped, action, 'applied'), outcome: 'applied' };
+			return toDepartment(retyped, type.department, action, ctx);
 		}
 
 		case 'position':

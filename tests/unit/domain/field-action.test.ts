@@ -47,17 +47,19 @@ const VALID: Record<ActionType, () => Record<string, unknown>> = {
 	position: () => rawAction('position', { lat: 37.77, long: -122.41, accuracy_m: 8 }),
 	assign: () => rawAction('assign', { crew: 'crew-b' }, { crew: null, author: 'sam.supervisor' }),
 	unassign: () => rawAction('unassign', { reason: 'Crew sick' }, { crew: null, author: 'sam.supervisor' }),
-	set_priority: () => rawAction('set_priority', { priority: 'urgent' }, { crew: null, author: 'sam.supervisor' })
+	set_priority: () => rawAction('set_priority', { priority: 'urgent' }, { crew: null, author: 'sam.supervisor' }),
+	set_department: () => rawAction('set_department', { department: 'sfmta', reason: 'Signal, not a street' }, { crew: null, author: 'sam.supervisor' }),
+	set_service_type: () => rawAction('set_service_type', { service_code: 'sidewalk' }, { crew: null, author: 'sam.supervisor' })
 };
 
 describe('fieldActionSchema: valid actions', () => {
-	it('covers all 11 action types, 8 of them writable by crews', () => {
+	it('covers all 13 action types, 8 of them writable by crews', () => {
 		expect([...ACTION_TYPES].sort()).toEqual(Object.keys(VALID).sort());
-		expect(ACTION_TYPES).toHaveLength(11);
+		expect(ACTION_TYPES).toHaveLength(13);
 		expect([...FIELD_ACTION_TYPES].sort()).toEqual(
 			['close', 'duplicate', 'en_route', 'note', 'on_site', 'photo', 'position', 'reroute'].sort()
 		);
-		for (const supervisorOnly of ['assign', 'unassign', 'set_priority']) {
+		for (const supervisorOnly of ['assign', 'unassign', 'set_priority', 'set_department', 'set_service_type']) {
 			expect(FIELD_ACTION_TYPES as readonly string[]).not.toContain(supervisorOnly);
 		}
 	});

@@ -168,6 +168,17 @@ export const unassign = (opts: ActionOptions = {}, reason?: string) =>
 	build('unassign', reason === undefined ? {} : { reason }, supervisorOpts(opts));
 export const setPriority = (priority: 'low' | 'normal' | 'high' | 'urgent', opts: ActionOptions = {}) =>
 	build('set_priority', { priority }, supervisorOpts(opts));
+export const setDepartment = (department: string, opts: ActionOptions = {}, reason?: string) =>
+	build('set_department', reason === undefined ? { department } : { department, reason }, supervisorOpts(opts));
+export const setServiceType = (service_code: string, opts: ActionOptions = {}) =>
+	build('set_service_type', { service_code }, supervisorOpts(opts));
+
+/** Service types the reducer may re-categorise to (set_service_type). */
+export const SERVICE_TYPES = [
+	{ service_code: 'pothole', service_name: 'Pothole', department: DEPT_DPW },
+	{ service_code: 'sidewalk', service_name: 'Sidewalk repair', department: DEPT_DPW },
+	{ service_code: 'sign', service_name: 'Damaged sign', department: DEPT_SFMTA }
+] as const;
 
 export const RESOLUTION_CODES = [
 	{ code: 'repaired', label: 'Repaired' },
@@ -179,6 +190,7 @@ export function context(overrides: Partial<ReduceContext> = {}): ReduceContext {
 		serviceType: { resolution_codes: [...RESOLUTION_CODES], requires_after_photo: false },
 		crewIds: [CREW_A, CREW_B, CREW_C],
 		departmentIds: [DEPT_DPW, DEPT_SFMTA],
+		serviceTypes: SERVICE_TYPES,
 		...overrides
 	};
 }

@@ -37,7 +37,9 @@ import {
 	position,
 	rerouteToCrew,
 	rerouteToDepartment,
+	setDepartment,
 	setPriority,
+	setServiceType,
 	shuffled,
 	SUPERVISOR,
 	unassign,
@@ -623,6 +625,39 @@ describe('apply: supervisor actions', () => {
 		// An applied change is an update Open311 clients must see.
 		expect(r.order.updated_datetime).toBe(at(5));
 		expect(lastHistory(r.order)).toMatchObject({ summary: 'Priority set to urgent', visibility: 'internal' });
+	});
+
+	it('set_department moves an assigned order to the other department\'s queue: no crew, status new, reason in the history', () => {
+		const order = workOrder();
+		const r = apply(order, setDepartment(DEPT_SFMTA, { n: 1, time: at(5) }, 'A signal, not a street'), ctx);
+		expect(r.outcome).toBe('applied');
+		expect(r.order).toMatchObject({ department: DEPT_SFMTA, crew: null, status: 'new' });
+		expect(r.order.assignments.at(-1)).toEqual({ crew: null, from: at(5) });
+		expect(lastHistory(r.order)).toMatchObject({ by: SUPERVISOR, summary: 'Moved to department sfmta: A signal, not a street' });
+	});
+
+	it('set_department: same department is a noop, an unknown one a conflict, a closed order stays closed', () => {
+		expect(apply(workOrder(), setDepartment(DEPT_DPW, { n: 1 }), ctx).outcome).toBe('noop');
+		const unknown = apply(workOrder(), setDepartment('parks', { n: 2 }), ctx);
+		expect(unknown.outcome).toBe('conflict');
+		expect(unknown.conflict?.reason).toBe('unknown_target');
+		const closed = apply(workOrder(), close('repaired', { n: 3, time: at(1) }), ctx).order;
+		const r = apply(closed, setDepartment(DEPT_SFMTA, { n: 4, time: at(2) }), ctx);
+		expect(r.outcome).toBe('conflict');
+		expect(r.order.status).toBe('closed');
+		expect(r.order.department).toBe(DEPT_DPW);
+	});
+
+	it('set_service_type within the department keeps the crew; to another department\'s type it moves the order', () => {
+		const same = apply(workOrder(), setServiceType('sidewalk', { n: 1, time: at(5) }), ctx);
+		expect(same.outcome).toBe('applied');
+		expect(same.order).toMatchObject({ service_code: 'sidewalk', service_name: 'Sidewalk repair', crew: CREW_A, status: 'assigned', department: DEPT_DPW });
+		const other = apply(workOrder(), setServiceType('sign', { n: 2, time: at(5) }), ctx);
+		expect(other.order).toMatchObject({ service_code: 'sign', department: DEPT_SFMTA, crew: null, status: 'new' });
+		expect(apply(workOrder(), setServiceType('pothole', { n: 3 }), ctx).outcome).toBe('noop');
+		const unknown = apply(workOrder(), setServiceType('volcano', { n: 4 }), ctx);
+		expect(unknown.outcome).toBe('conflict');
+		expect(unknown.order.service_code).toBe('pothole');
 	});
 });
 

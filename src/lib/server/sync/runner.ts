@@ -15,8 +15,6 @@ import {
 	crewDocId,
 	crewSchema,
 	fieldActionSchema,
-	serviceTypeDocId,
-	serviceTypeSchema,
 	workOrderDocId,
 	workOrderSchema,
 	type Conflict,
@@ -25,7 +23,7 @@ import {
 	type ReduceContext,
 	type WorkOrder
 } from '../../domain';
-import { listCrews, listDepartments } from '../directory';
+import { listCrews, listDepartments, listServiceTypes } from '../directory';
 import { isConflict, type CouchClient } from '../store/couch-client';
 import { ACTIONS_DB, CONFLICTS_DB, DIRECTORY_DB, ORDERS_DB } from '../store/schema';
 import { follow } from './follow';
@@ -39,16 +37,12 @@ export type RunnerOutcome = Outcome | 'position' | 'invalid';
 const UNKNOWN_SERVICE_TYPE: ReduceContext['serviceType'] = { resolution_codes: [], requires_after_photo: false };
 
 export async function reduceContext(store: CouchClient, serviceCode: string, force = false): Promise<ReduceContext> {
-	const [crews, departments, type] = await Promise.all([
-		listCrews(store),
-		listDepartments(store),
-		store.db(DIRECTORY_DB).getOrNull<unknown>(serviceTypeDocId(serviceCode))
-	]);
-	const parsedType = type ? serviceTypeSchema.safeParse(type) : null;
+	const [crews, departments, types] = await Promise.all([listCrews(store), listDepartments(store), listServiceTypes(store)]);
 	return {
-		serviceType: parsedType?.success ? parsedType.data : UNKNOWN_SERVICE_TYPE,
+		serviceType: types.find((t) => t.service_code === serviceCode) ?? UNKNOWN_SERVICE_TYPE,
 		crewIds: crews.map((c) => c.id),
 		departmentIds: departments.map((d) => d.id),
+		serviceTypes: types,
 		force
 	};
 }
