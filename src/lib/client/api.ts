@@ -11,7 +11,8 @@ export class ApiError extends Error {
 	}
 }
 
-async function failure(res: Response): Promise<ApiError> {
+/** The ApiError for a non-2xx answer, carrying the server's public `reason` so the UI can show it. */
+export async function failure(res: Response): Promise<ApiError> {
 	let reason = `The server answered ${res.status}`;
 	try {
 		const body = (await res.json()) as { reason?: unknown };

@@ -4,7 +4,9 @@
  * actions. Components call this; they never touch PouchDB or the network themselves.
  */
 import { getContext, setContext } from 'svelte';
-import type { CrewCatalog, CrewSummary } from '../domain';
+import { PRESENCE_PING_MS, haversineMeters, type CrewCatalog, type CrewSummary } from '../domain';
+import { sendPresence } from '../client/presence';
+import { currentPosition, type DevicePosition } from './position';
 import { requestPersistentStorage, startCrewSync, type CrewLogin } from '../sync/browser';
 import type { SyncHandle } from '../sync/engine';
 import { OfflineArea } from '../map/offline-area.svelte';
@@ -15,6 +17,9 @@ import { recordAction, type RecordActionInput } from '../sync/record-action';
 import { CrewData, SyncState } from '../sync/sync-state.svelte';
 
 const CONTEXT_KEY = Symbol('crew-app');
+/** A new position is recorded when the crew moved this far, or this long after the last one. */
+export const POSITION_MIN_MOVE_M = 100; // metres: a block
+export const POSITION_MAX_INTERVAL_MS = 10 * 60 * 1000; // 10 minutes: "still here" for the board
 
 export type ActionRequest = Omit<RecordActionInput, 'user'>;
 
@@ -34,6 +39,8 @@ export class CrewApp {
 	readonly route: CrewRoute;
 	#handle: SyncHandle | null = null;
 	#stopLocal: (() => void) | null = null;
+	#presenceTimer: ReturnType<typeof setInterval> | null = null;
+	#lastPosition: (DevicePosition & { at: number }) | null = null;
 
 	constructor(
 		readonly login: CrewLogin,
@@ -54,6 +61,7 @@ export class CrewApp {
 				.finally(() => this.refreshStorage());
 			// After sign-in, online: store the map for offline use (or its new version). Offline: keep what is there.
 			void this.map.ensure().finally(() => this.refreshStorage());
+			this.#startPresence();
 		} catch (e) {
 			this.startError = e instanceof Error ? e.message : String(e);
 		}
@@ -69,6 +77,42 @@ export class CrewApp {
 		}
 	}
 
+	/**
+	 * Every minute: tell the board this tablet is in touch (when online), and record where the crew is as a
+	 * position action (also offline: it syncs later like any action) when it moved or a while has passed.
+	 */
+	#startPresence(): void {
+		const tick = () => {
+			void this.#ping();
+			void this.#trackPosition();
+		};
+		tick();
+		this.#presenceTimer = setInterval(tick, PRESENCE_PING_MS);
+	}
+
+	async #ping(): Promise<void> {
+		if (!navigator.onLine) return;
+		try {
+			await sendPresence({ last_synced_at: this.sync.lastSyncedAt, queued_actions: this.sync.queuedActions });
+		} catch (e) {
+			console.info('[crew] presence ping not sent:', e instanceof Error ? e.message : e);
+		}
+	}
+
+	async #trackPosition(): Promise<void> {
+		const here = await currentPosition();
+		if (!here || !this.#handle) return;
+		const now = Date.now();
+		const last = this.#lastPosition;
+		if (last && haversineMeters(last, here) < POSITION_MIN_MOVE_M && now - last.at < POSITION_MAX_INTERVAL_MS) return;
+		this.#lastPosition = { ...here, at: now };
+		await this.record({
+			action: 'position',
+			order: null,
+			payload: { lat: here.lat, long: here.long, accuracy_m: Math.round(here.accuracy_m) }
+		}).catch((e: unknown) => console.warn('[crew] position not recorded:', e));
+	}
+
 	/** Reads the storage figures again (after writes: photos are what fills a tablet). */
 	refreshStorage(): void {
 		readStorage()
@@ -82,6 +126,7 @@ export class CrewApp {
 	}
 
 	async stop(): Promise<void> {
+		if (this.#presenceTimer) clearInterval(this.#presenceTimer);
 		this.map.stop();
 		this.#stopLocal?.();
 		this.sync.disconnect();

@@ -29,6 +29,9 @@ export const ACCESS_RULES: readonly AccessRule[] = [
 	{ prefix: '/api/crew', roles: ['crew'] },
 	{ prefix: '/board', roles: STAFF },
 	{ prefix: '/api/orders', roles: STAFF },
+	{ prefix: '/api/board', roles: STAFF },
+	// Changing who does what: supervisors (and admins), never crews or managers.
+	{ prefix: '/api/dispatch', roles: ['supervisor', 'admin'] },
 	{ prefix: '/api/conflicts', roles: ['supervisor', 'admin'] },
 	{ prefix: '/admin', roles: ['admin'] }
 ];

@@ -4,6 +4,7 @@
  * set-up is retried in the background until the store answers.
  */
 import { SessionCache } from './auth/session-cache';
+import { BoardFeed } from './board-feed';
 import { ConfigError, parseConfig } from './config';
 import { loadMapArea, type MapArea } from './map-area';
 import type { AppContext } from './context';
@@ -90,6 +91,7 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 		storeKind,
 		sessionSecret,
 		sessions: new SessionCache(),
+		boardFeed: new BoardFeed(store),
 		mapArea,
 		ready: readyPromise,
 		isReady: () => ready,

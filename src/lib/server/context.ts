@@ -2,6 +2,7 @@
  * The server's context: configuration, the store client and the session key, created once at start
  * (hooks.server.ts `init`) and read-only afterwards. Nothing else is module-level state.
  */
+import type { BoardFeed } from './board-feed';
 import type { MapArea } from './map-area';
 import type { SessionCache } from './auth/session-cache';
 import type { Config } from './config';
@@ -14,6 +15,8 @@ export interface AppContext {
 	sessionSecret: string;
 	/** Who a cookie or device token belongs to, cached for a few seconds (a syncing tablet asks often). */
 	sessions: SessionCache;
+	/** Live changes for the dispatch boards connected to this process (issue 06). */
+	boardFeed: BoardFeed;
 	/** The offline map area served at /map. */
 	mapArea: MapArea;
 	/** Resolves when schema and seed are in place (retried in the background while the store is down). */

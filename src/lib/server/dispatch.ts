@@ -1,23 +1,49 @@
 /**
- * Supervisor actions on orders (assign, unassign, set priority, internal note). They are action documents
- * like the crews' — recorded in the action log and applied by the same reducer — so the order's history
- * shows who did what, and the projector moves the order between crew databases (issue 06 builds the board).
+ * Supervisor actions on orders (issue 06): assign, reassign, unassign, set priority, move to another
+ * department, change the service type, internal or public note. They are action documents like the crews' —
+ * recorded in the action log and applied by the same reducer and projector — so the order's history shows
+ * who did what, and the projector moves the order between crew databases.
+ *
+ * A supervisor's request the reducer would refuse (an unknown crew, reassigning a closed order) is answered
+ * at once (400 / 409) and writes nothing: the conflict inbox is for field actions that arrive late, not for
+ * requests a supervisor can correct on the spot.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { actionDocId, fieldActionSchema, prioritySchema, slug, workOrderDocId, workOrderSchema, type SessionUser, type WorkOrder } from '../domain';
-import { BadRequestError, ForbiddenError, NotFoundError, describeZodError } from './errors';
+import {
+	DEFAULT_SERVICE_MINUTES,
+	actionDocId,
+	apply,
+	fieldActionSchema,
+	prioritySchema,
+	slug,
+	workOrderDocId,
+	workOrderSchema,
+	type FieldAction,
+	type Outcome,
+	type ReduceContext,
+	type SessionUser,
+	type WorkOrder
+} from '../domain';
+import { AppError, BadRequestError, ForbiddenError, NotFoundError, StateConflictError, describeZodError, toPublicError } from './errors';
+import { InvalidSuggestError, parseSuggestInput, suggestCrews, type OrderForSuggest, type SuggestResult } from '../routing/assign';
+import { listCrews, listServiceTypes } from './directory';
+import { listOpenOrders } from './orders';
 import { isConflict, type CouchClient } from './store/couch-client';
 import { ACTIONS_DB, ORDERS_DB } from './store/schema';
-import { applyAction } from './sync/runner';
-import type { Outcome } from '../domain';
+import { applyAction, reduceContext } from './sync/runner';
 
 const DISPATCHERS = ['supervisor', 'admin'] as const;
+export const MAX_BULK_ORDERS = 500; // orders per bulk request: a whole box selection on the board
+const BULK_CONCURRENCY = 8; // orders applied at once: enough to be quick, few enough not to swamp the store
+const reasonText = z.string().trim().min(3, 'give a reason (at least 3 characters)').max(1000);
 
 export const dispatchBodySchema = z.discriminatedUnion('action', [
 	z.object({ action: z.literal('assign'), payload: z.object({ crew: slug }).strict() }).strict(),
-	z.object({ action: z.literal('unassign'), payload: z.object({ reason: z.string().trim().min(3).max(1000).optional() }).strict() }).strict(),
+	z.object({ action: z.literal('unassign'), payload: z.object({ reason: reasonText.optional() }).strict() }).strict(),
 	z.object({ action: z.literal('set_priority'), payload: z.object({ priority: prioritySchema }).strict() }).strict(),
+	z.object({ action: z.literal('set_department'), payload: z.object({ department: slug, reason: reasonText.optional() }).strict() }).strict(),
+	z.object({ action: z.literal('set_service_type'), payload: z.object({ service_code: slug, reason: reasonText.optional() }).strict() }).strict(),
 	z
 		.object({
 			action: z.literal('note'),
@@ -25,31 +51,86 @@ export const dispatchBodySchema = z.discriminatedUnion('action', [
 		})
 		.strict()
 ]);
+export type DispatchBody = z.infer<typeof dispatchBodySchema>;
 
-export async function dispatch(
+const orderIdSchema = z.string().min(1).max(64);
+
+/** Many orders at once: one action for all (`orders`), or one operation per order (`operations`, e.g. accepted suggestions). */
+export const bulkBodySchema = z.union([
+	z
+		.object({ orders: z.array(orderIdSchema).min(1).max(MAX_BULK_ORDERS), action: z.string(), payload: z.unknown() })
+		.strict()
+		.transform((b) => b.orders.map((order) => ({ order, body: { action: b.action, payload: b.payload } as unknown }))),
+	z
+		.object({
+			operations: z
+				.array(z.object({ order: orderIdSchema, action: z.string(), payload: z.unknown() }).strict())
+				.min(1)
+				.max(MAX_BULK_ORDERS)
+		})
+		.strict()
+		.transform((b) => b.operations.map((op) => ({ order: op.order, body: { action: op.action, payload: op.payload } as unknown })))
+]);
+
+export interface DispatchResult {
+	outcome: Outcome;
+	order: WorkOrder;
+}
+
+/** One line of a bulk answer: what happened to this order. */
+export interface BulkItemResult {
+	order: string;
+	ok: boolean;
+	/** applied | noop | conflict | duplicate, or the refusal: invalid | not_found | refused | error. */
+	outcome: Outcome | 'invalid' | 'not_found' | 'refused' | 'error';
+	reason: string | null;
+	crew?: string | null;
+	status?: WorkOrder['status'];
+}
+
+function assertDispatcher(user: SessionUser): void {
+	if (!(DISPATCHERS as readonly string[]).includes(user.role)) throw new ForbiddenError('Only supervisors and admins dispatch');
+}
+
+function parseBody(body: unknown): DispatchBody {
+	const input = dispatchBodySchema.safeParse(body);
+	if (!input.success) throw new BadRequestError(describeZodError(input.error));
+	return input.data;
+}
+
+/** The reducer's verdict before anything is written: bad targets are the caller's mistake (400), state clashes 409. */
+function precheck(order: WorkOrder, action: FieldAction, ctx: ReduceContext): void {
+	const result = apply(order, action, ctx);
+	if (!result.conflict) return;
+	if (result.conflict.reason === 'unknown_target') throw new BadRequestError(result.conflict.message);
+	throw new StateConflictError(`#${order.service_request_id}: ${result.conflict.message}`);
+}
+
+async function dispatchParsed(
 	store: CouchClient,
 	user: SessionUser,
 	orderId: string,
-	body: unknown,
-	now: Date = new Date()
-): Promise<{ outcome: Outcome; order: WorkOrder }> {
-	if (!(DISPATCHERS as readonly string[]).includes(user.role)) throw new ForbiddenError('Only supervisors and admins dispatch');
-	const input = dispatchBodySchema.safeParse(body);
-	if (!input.success) throw new BadRequestError(describeZodError(input.error));
-	if (!(await store.db(ORDERS_DB).getOrNull(workOrderDocId(orderId)))) throw new NotFoundError(`No order ${orderId}`);
+	input: DispatchBody,
+	now: Date,
+	ctxFor: (serviceCode: string) => Promise<ReduceContext>
+): Promise<DispatchResult> {
+	const raw = await store.db(ORDERS_DB).getOrNull<unknown>(workOrderDocId(orderId));
+	if (!raw) throw new NotFoundError(`No order ${orderId}`);
+	const current = workOrderSchema.parse(raw);
 	const id = randomUUID();
 	const action = fieldActionSchema.parse({
 		_id: actionDocId(id),
 		type: 'field_action',
 		id,
-		action: input.data.action,
+		action: input.action,
 		order_id: orderId,
 		crew: null,
 		author: user.id,
 		device_time: now.toISOString(),
 		base_rev: null,
-		payload: input.data.payload
+		payload: input.payload
 	});
+	precheck(current, action, await ctxFor(current.service_code));
 	try {
 		await store.db(ACTIONS_DB).put(action);
 	} catch (e) {
@@ -58,4 +139,111 @@ export async function dispatch(
 	const outcome = await applyAction(store, action, () => now);
 	const order = workOrderSchema.parse(await store.db(ORDERS_DB).get(workOrderDocId(orderId)));
 	return { outcome, order };
+}
+
+export async function dispatch(store: CouchClient, user: SessionUser, orderId: string, body: unknown, now: Date = new Date()): Promise<DispatchResult> {
+	assertDispatcher(user);
+	const input = parseBody(body);
+	return dispatchParsed(store, user, orderId, input, now, (code) => reduceContext(store, code));
+}
+
+function refusal(order: string, e: unknown): BulkItemResult {
+	if (e instanceof AppError) {
+		const outcome =
+			e instanceof NotFoundError ? 'not_found' : e instanceof BadRequestError ? 'invalid' : e instanceof StateConflictError ? 'refused' : 'error';
+		return { order, ok: false, outcome, reason: e.message };
+	}
+	// Logged by toPublicError; the other orders go on.
+	return { order, ok: false, outcome: 'error', reason: toPublicError(e).body.reason };
+}
+
+/**
+ * Applies each operation independently and says per order what happened: one refused order never stops the
+ * others, and nothing is half-done within an order (its action is applied by the reducer or not written).
+ */
+export async function dispatchBulk(store: CouchClient, user: SessionUser, body: unknown, now: Date = new Date()): Promise<BulkItemResult[]> {
+	assertDispatcher(user);
+	const parsed = bulkBodySchema.safeParse(body);
+	if (!parsed.success) throw new BadRequestError(describeZodError(parsed.error));
+	// Every operation is checked before any is applied: a malformed request changes nothing.
+	const seen = new Set<string>();
+	const operations = parsed.data.map((op, i) => {
+		if (seen.has(op.order)) throw new BadRequestError(`order ${op.order} is listed twice`);
+		seen.add(op.order);
+		const input = dispatchBodySchema.safeParse(op.body);
+		if (!input.success) throw new BadRequestError(`operation ${i} (order ${op.order}): ${describeZodError(input.error)}`);
+		return { order: op.order, input: input.data };
+	});
+	// The directory is read once per service type for the whole batch.
+	const contexts = new Map<string, Promise<ReduceContext>>();
+	const ctxFor = (code: string) => {
+		if (!contexts.has(code)) contexts.set(code, reduceContext(store, code));
+		return contexts.get(code)!;
+	};
+	const results: BulkItemResult[] = new Array(operations.length);
+	let next = 0;
+	const worker = async () => {
+		while (next < operations.length) {
+			const i = next++;
+			const op = operations[i]!;
+			try {
+				const { outcome, order } = await dispatchParsed(store, user, op.order, op.input, now, ctxFor);
+				results[i] = { order: op.order, ok: outcome === 'applied' || outcome === 'noop', outcome, reason: null, crew: order.crew, status: order.status };
+			} catch (e) {
+				results[i] = refusal(op.order, e);
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, operations.length) }, worker));
+	return results;
+}
+
+export const suggestBodySchema = z.object({ orders: z.array(orderIdSchema).min(1).max(MAX_BULK_ORDERS) }).strict();
+
+export interface SuggestAnswer extends SuggestResult {
+	/** Selected orders no suggestion was made for (already assigned, closed, unknown), with why. */
+	skipped: { order: string; reason: string }[];
+}
+
+/**
+ * Proposes a crew for each selected unassigned order (routing/assign.ts: regret insertion balancing
+ * workload and travel). Changes nothing: the board shows the proposal, the supervisor edits and accepts it
+ * through the bulk API.
+ */
+export async function suggest(store: CouchClient, user: SessionUser, body: unknown): Promise<SuggestAnswer> {
+	assertDispatcher(user);
+	const input = suggestBodySchema.safeParse(body);
+	if (!input.success) throw new BadRequestError(describeZodError(input.error));
+	const wanted = [...new Set(input.data.orders)];
+	const [crews, types, open, found] = await Promise.all([
+		listCrews(store),
+		listServiceTypes(store),
+		listOpenOrders(store),
+		store.db(ORDERS_DB).allDocs<unknown>({ keys: wanted.map(workOrderDocId), include_docs: true })
+	]);
+	const minutesOf = (code: string) => types.find((t) => t.service_code === code)?.service_minutes ?? DEFAULT_SERVICE_MINUTES;
+	const skipped: SuggestAnswer['skipped'] = [];
+	const orders: OrderForSuggest[] = [];
+	found.rows.forEach((row, i) => {
+		const parsed = row.doc ? workOrderSchema.safeParse(row.doc) : null;
+		if (!parsed?.success) return skipped.push({ order: wanted[i]!, reason: 'no such order' });
+		const o = parsed.data;
+		if (o.status !== 'new' || o.crew !== null) return skipped.push({ order: o.service_request_id, reason: `already ${o.status === 'closed' ? 'closed' : `with ${o.crew}`}` });
+		orders.push({ id: o.service_request_id, lat: o.lat, long: o.long, service_minutes: minutesOf(o.service_code), department: o.department, service_code: o.service_code });
+	});
+	const crewInput = crews.map((c) => ({
+		id: c.id,
+		department: c.department,
+		service_codes: c.service_codes,
+		start: c.last_position ? { lat: c.last_position.lat, long: c.last_position.long } : { lat: c.depot.lat, long: c.depot.long },
+		stops: open
+			.filter((o) => o.crew === c.id)
+			.map((o) => ({ id: o.service_request_id, lat: o.lat, long: o.long, service_minutes: minutesOf(o.service_code) }))
+	}));
+	try {
+		return { ...suggestCrews(parseSuggestInput({ crews: crewInput, orders })), skipped };
+	} catch (e) {
+		if (e instanceof InvalidSuggestError) throw new BadRequestError(e.message);
+		throw e;
+	}
 }

@@ -18,7 +18,8 @@ const INDEXES: Record<string, MangoIndex[]> = {
 		{ ddoc: 'idx-orders', name: 'by-crew-status', index: { fields: ['type', 'crew', 'status'] } },
 		{ ddoc: 'idx-orders', name: 'by-status-requested', index: { fields: ['type', 'status', 'requested_datetime'] } },
 		{ ddoc: 'idx-orders', name: 'by-requested', index: { fields: ['type', 'requested_datetime'] } },
-		{ ddoc: 'idx-orders', name: 'by-service-requested', index: { fields: ['type', 'service_code', 'requested_datetime'] } }
+		{ ddoc: 'idx-orders', name: 'by-service-requested', index: { fields: ['type', 'service_code', 'requested_datetime'] } },
+		{ ddoc: 'idx-orders', name: 'by-status-closed', index: { fields: ['type', 'status', 'closed_datetime'] } }
 	],
 	[DIRECTORY_DB]: [{ ddoc: 'idx-directory', name: 'by-type', index: { fields: ['type'] } }],
 	[ACTIONS_DB]: [{ ddoc: 'idx-actions', name: 'by-order', index: { fields: ['order_id', 'device_time'] } }],

@@ -1,0 +1,8 @@
+import { json } from '@sveltejs/kit';
+import { loadBoard } from '$lib/server/board';
+import { getContext } from '$lib/server/context';
+import { api } from '$lib/server/http';
+import type { RequestHandler } from './$types';
+
+/** Staff: the dispatch board's data (open orders, closed in the last day, crews, lists). */
+export const GET: RequestHandler = api(async () => json(await loadBoard(getContext().store), { headers: { 'cache-control': 'no-store' } }));
