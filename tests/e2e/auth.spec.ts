@@ -53,7 +53,7 @@ test('a supervisor sees all open orders, assigned and unassigned', async ({ page
 	const total = Number(await page.getByTestId('order-count').textContent());
 	expect(total).toBe(crews.length);
 
-	await page.getByRole('combobox').first().selectOption('new');
+	await page.getByTestId('filter-assignment').selectOption('unassigned');
 	const unassigned = Number(await page.getByTestId('order-count').textContent());
 	expect(unassigned).toBeLessThan(total);
 	expect(unassigned).toBe(crews.filter((c) => c === '').length);

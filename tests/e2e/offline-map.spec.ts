@@ -96,7 +96,7 @@ test('the supervisor map clusters every open order; a cluster zooms in, a point 
 	await page.getByLabel('Password').fill('fieldwork311');
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	await expect(page).toHaveURL(/\/board$/);
-	const map = page.getByTestId('cluster-map');
+	const map = page.getByTestId('board-map');
 	await expect(map).toHaveAttribute('data-idle', 'true', { timeout: 20_000 });
 	const clusters = Number(await map.getAttribute('data-clusters'));
 	expect(clusters).toBeGreaterThan(0);

@@ -115,8 +115,10 @@ describe('projector', () => {
 		expect((await supervisor.request('POST', path, { action: 'close', payload: { resolution_code: 'completed' } })).status).toBe(400);
 		expect((await supervisor.request('POST', path, 'not json', { 'content-type': 'application/json' })).status).toBe(400);
 		expect((await supervisor.request('POST', '/api/orders/does-not-exist/actions', { action: 'set_priority', payload: { priority: 'high' } })).status).toBe(404);
+		// A supervisor's mistake is answered at once and never lands in the conflict inbox.
 		const unknownCrew = await supervisor.request('POST', path, { action: 'assign', payload: { crew: 'no-such-crew' } });
-		expect(unknownCrew.status).toBe(409);
+		expect(unknownCrew.status).toBe(400);
+		expect(((await unknownCrew.json()) as { reason: string }).reason).toMatch(/unknown crew/);
 		const crew = new Session(app.url);
 		await crew.login('eli', DEMO_PASSWORD);
 		expect((await crew.request('POST', path, { action: 'set_priority', payload: { priority: 'high' } })).status).toBe(403);

@@ -44,12 +44,13 @@ async function boardOrders(store: CouchClient, now: Date): Promise<BoardOrder[]>
 	// The index compares text, and close times carry their own offsets (up to 14 h from UTC): ask for a
 	// little more, then compare instants below.
 	const sinceText = new Date(since - MAX_UTC_OFFSET_MS).toISOString();
-	const [open, closed] = await Promise.all([
-		db.find<unknown>({ selector: { type: 'work_order', status: { $in: OPEN_ON_BOARD } }, limit: MAX_BOARD_ORDERS }),
+	// One equality query per status: each uses the (type, status, …) index; an $in would scan every order.
+	const answers = await Promise.all([
+		...OPEN_ON_BOARD.map((status) => db.find<unknown>({ selector: { type: 'work_order', status }, limit: MAX_BOARD_ORDERS })),
 		db.find<unknown>({ selector: { type: 'work_order', status: 'closed', closed_datetime: { $gte: sinceText } }, limit: MAX_BOARD_ORDERS })
 	]);
 	const orders: BoardOrder[] = [];
-	for (const doc of [...open.docs, ...closed.docs]) {
+	for (const doc of answers.flatMap((a) => a.docs)) {
 		const parsed = workOrderSchema.safeParse(doc);
 		if (parsed.success) orders.push(toBoardOrder(parsed.data));
 		else console.error(`[board] skipping invalid order ${(doc as { _id?: string })._id}`);

@@ -55,22 +55,29 @@ export type DispatchBody = z.infer<typeof dispatchBodySchema>;
 
 const orderIdSchema = z.string().min(1).max(64);
 
-/** Many orders at once: one action for all (`orders`), or one operation per order (`operations`, e.g. accepted suggestions). */
-export const bulkBodySchema = z.union([
-	z
-		.object({ orders: z.array(orderIdSchema).min(1).max(MAX_BULK_ORDERS), action: z.string(), payload: z.unknown() })
-		.strict()
-		.transform((b) => b.orders.map((order) => ({ order, body: { action: b.action, payload: b.payload } as unknown }))),
-	z
-		.object({
-			operations: z
-				.array(z.object({ order: orderIdSchema, action: z.string(), payload: z.unknown() }).strict())
-				.min(1)
-				.max(MAX_BULK_ORDERS)
-		})
-		.strict()
-		.transform((b) => b.operations.map((op) => ({ order: op.order, body: { action: op.action, payload: op.payload } as unknown })))
-]);
+/** Many orders at once: one action for all (`orders`). */
+const bulkOrdersSchema = z
+	.object({ orders: z.array(orderIdSchema).min(1).max(MAX_BULK_ORDERS), action: z.string(), payload: z.unknown() })
+	.strict()
+	.transform((b) => b.orders.map((order) => ({ order, body: { action: b.action, payload: b.payload } as unknown })));
+/** Or one operation per order (`operations`, e.g. accepted suggestions). */
+const bulkOperationsSchema = z
+	.object({
+		operations: z
+			.array(z.object({ order: orderIdSchema, action: z.string(), payload: z.unknown() }).strict())
+			.min(1)
+			.max(MAX_BULK_ORDERS)
+	})
+	.strict()
+	.transform((b) => b.operations.map((op) => ({ order: op.order, body: { action: op.action, payload: op.payload } as unknown })));
+
+function parseBulk(body: unknown) {
+	// Pick the form by its key, so the reason names what is wrong in it (a union would only say "invalid").
+	const schema = body && typeof body === 'object' && 'operations' in body ? bulkOperationsSchema : bulkOrdersSchema;
+	const parsed = schema.safeParse(body);
+	if (!parsed.success) throw new BadRequestError(describeZodError(parsed.error));
+	return parsed.data;
+}
 
 export interface DispatchResult {
 	outcome: Outcome;
@@ -147,6 +154,15 @@ export async function dispatch(store: CouchClient, user: SessionUser, orderId: s
 	return dispatchParsed(store, user, orderId, input, now, (code) => reduceContext(store, code));
 }
 
+function unknownTarget(input: DispatchBody, ctx: ReduceContext): string | null {
+	if (input.action === 'assign' && !ctx.crewIds.includes(input.payload.crew)) return `unknown crew ${input.payload.crew}`;
+	if (input.action === 'set_department' && !ctx.departmentIds.includes(input.payload.department)) return `unknown department ${input.payload.department}`;
+	if (input.action === 'set_service_type' && !ctx.serviceTypes?.some((t) => t.service_code === input.payload.service_code)) {
+		return `unknown service type ${input.payload.service_code}`;
+	}
+	return null;
+}
+
 function refusal(order: string, e: unknown): BulkItemResult {
 	if (e instanceof AppError) {
 		const outcome =
@@ -163,11 +179,10 @@ function refusal(order: string, e: unknown): BulkItemResult {
  */
 export async function dispatchBulk(store: CouchClient, user: SessionUser, body: unknown, now: Date = new Date()): Promise<BulkItemResult[]> {
 	assertDispatcher(user);
-	const parsed = bulkBodySchema.safeParse(body);
-	if (!parsed.success) throw new BadRequestError(describeZodError(parsed.error));
+	const ops = parseBulk(body);
 	// Every operation is checked before any is applied: a malformed request changes nothing.
 	const seen = new Set<string>();
-	const operations = parsed.data.map((op, i) => {
+	const operations = ops.map((op, i) => {
 		if (seen.has(op.order)) throw new BadRequestError(`order ${op.order} is listed twice`);
 		seen.add(op.order);
 		const input = dispatchBodySchema.safeParse(op.body);
@@ -180,6 +195,12 @@ export async function dispatchBulk(store: CouchClient, user: SessionUser, body: 
 		if (!contexts.has(code)) contexts.set(code, reduceContext(store, code));
 		return contexts.get(code)!;
 	};
+	// An unknown crew, department or type is the request's mistake, not one order's: 400 before anything.
+	const directory = await ctxFor('');
+	for (const [i, op] of operations.entries()) {
+		const unknown = unknownTarget(op.input, directory);
+		if (unknown) throw new BadRequestError(`operation ${i} (order ${op.order}): ${unknown}`);
+	}
 	const results: BulkItemResult[] = new Array(operations.length);
 	let next = 0;
 	const worker = async () => {
