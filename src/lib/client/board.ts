@@ -2,18 +2,11 @@
  * The dispatch board's data layer in the browser (issue 06): components call these, never fetch. Answers
  * come from our own server and are typed by the shared domain types.
  */
-import type { BoardCrew, BoardOrder, WorkOrder } from '../domain';
+import type { BoardCrew, BoardData, BoardOrder, WorkOrder } from '../domain';
 import { ApiError, failure } from './api';
 
-export interface BoardSnapshot {
-	now: string;
-	orders: BoardOrder[];
-	crews: BoardCrew[];
-	departments: { id: string; name: string }[];
-	serviceTypes: { code: string; name: string; department: string; service_minutes: number; sla_hours: number }[];
-	people: Record<string, string>;
-	openConflicts: number;
-}
+/** The board's whole state at one moment (GET /api/board). */
+export type BoardSnapshot = BoardData;
 
 /** A supervisor action as the server takes it. */
 export type DispatchAction =

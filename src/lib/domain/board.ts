@@ -74,6 +74,18 @@ export interface BoardCrew {
 	queued_actions: number;
 }
 
+/** What GET /api/board answers: the board's whole state at one moment. */
+export interface BoardData {
+	now: string;
+	orders: BoardOrder[];
+	crews: BoardCrew[];
+	departments: { id: string; name: string }[];
+	serviceTypes: { code: string; name: string; department: string; service_minutes: number; sla_hours: number }[];
+	/** User id -> display name, for "who did it" in an order's history. */
+	people: Record<string, string>;
+	openConflicts: number;
+}
+
 export const isOnline = (crew: Pick<BoardCrew, 'seen_at'>, now: number): boolean =>
 	crew.seen_at !== null && now - Date.parse(crew.seen_at) <= ONLINE_WINDOW_MS;
 

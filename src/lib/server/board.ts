@@ -11,6 +11,7 @@ import {
 	toBoardOrder,
 	workOrderSchema,
 	type BoardCrew,
+	type BoardData,
 	type BoardOrder,
 	type CrewPresence,
 	type SessionUser
@@ -26,17 +27,6 @@ const MAX_UTC_OFFSET_MS = 14 * MS_PER_HOUR; // UTC+14 (Kiribati) is the widest o
 const MAX_BOARD_ORDERS = 20_000; // open orders per answer: a large city's backlog
 const MAX_PEOPLE = 10_000;
 const PRESENCE_RETRIES = 3;
-
-export interface BoardData {
-	now: string;
-	orders: BoardOrder[];
-	crews: BoardCrew[];
-	departments: { id: string; name: string }[];
-	serviceTypes: { code: string; name: string; department: string; service_minutes: number; sla_hours: number }[];
-	/** User id -> display name, for "who did it" in an order's history. */
-	people: Record<string, string>;
-	openConflicts: number;
-}
 
 async function boardOrders(store: CouchClient, now: Date): Promise<BoardOrder[]> {
 	const db = store.db(ORDERS_DB);

@@ -1,4 +1,4 @@
-/** Reading work orders from the master database for the first screens (issue 03/06 build the real ones). */
+/** Reading work orders from the master database: open lists, one order, its photos. */
 import {
 	actionDocId,
 	haversineMeters,
@@ -15,7 +15,7 @@ import type { CouchClient } from './store/couch-client';
 import { ACTIONS_DB, ORDERS_DB } from './store/schema';
 
 const OPEN_STATUSES = ['new', 'assigned', 'en_route', 'on_site'] as const;
-const MAX_LIST = 5000; // orders per list; the board pages beyond this in issue 06
+const MAX_LIST = 5000; // orders per status per list (the board has its own, larger limit)
 
 export interface OrderListItem extends CrewWorkOrder {
 	distance_m: number | null;
