@@ -144,6 +144,23 @@ test('box-select orders on the map and assign them all; each order reports its r
 	await board.context().close();
 });
 
+test('offline, the board says so and an action changes nothing and says why; back online it is live again', async ({ browser }) => {
+	const board = await openBoard(browser);
+	await board.getByTestId('filter-assignment').selectOption('unassigned');
+	const id = (await board.getByTestId('order-row').first().getAttribute('data-order-id'))!;
+	await row(board, id).getByRole('checkbox').check();
+	await board.context().setOffline(true);
+	await expect(board.getByTestId('live-state')).toHaveAttribute('data-state', 'down');
+	await board.getByTestId('assign-crew').selectOption('dpw-cleaning-1');
+	await board.getByRole('button', { name: 'Assign', exact: true }).click();
+	await expect(board.getByTestId('action-bar').getByRole('alert')).toContainText('No connection to the server; nothing was changed');
+	await expect(board.getByTestId('selected-count')).toHaveText('1'); // the selection is kept for a retry
+	await board.context().setOffline(false);
+	await expect(board.getByTestId('live-state')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
+	expect((await orderOf(board.request, id)).crew).toBeNull();
+	await board.context().close();
+});
+
 test('suggested crews change nothing until accepted; an edited suggestion is what gets assigned', async ({ browser }) => {
 	const board = await openBoard(browser);
 	await board.getByTestId('filter-assignment').selectOption('unassigned');

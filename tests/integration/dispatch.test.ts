@@ -114,6 +114,14 @@ describe('bulk dispatch', () => {
 		expect((await manager.request('POST', `/api/orders/${id}/actions`, { action: 'assign', payload: { crew: 'dpw-cleaning-1' } })).status).toBe(403);
 		expect((await crew.request('GET', '/api/board')).status).toBe(403);
 		expect((await manager.request('GET', '/api/board')).status).toBe(200); // managers may look
+		// ...at a board without the controls their role may not use.
+		const asManager = await (await manager.request('GET', '/board')).text();
+		const asSupervisor = await (await supervisor.request('GET', '/board')).text();
+		for (const control of ['data-testid="action-bar"', 'data-testid="conflicts-link"']) {
+			expect(asSupervisor).toContain(control);
+			expect(asManager).not.toContain(control);
+		}
+		expect(asManager).toContain('data-testid="order-table"');
 		expect((await order(id!)).crew).toBeNull();
 	});
 });
@@ -132,6 +140,10 @@ describe('supervisor actions in the reducer', () => {
 		expect(await order(b!)).toMatchObject({ service_code: sfmtaType.service_code, department: 'sfmta', crew: null, status: 'new' });
 		expect((await supervisor.request('POST', `/api/orders/${b}/actions`, { action: 'set_service_type', payload: { service_code: 'volcano' } })).status).toBe(400);
 		expect((await supervisor.request('POST', `/api/orders/${b}/actions`, { action: 'set_department', payload: { department: 'Not A Slug' } })).status).toBe(400);
+		const unknownDept = await supervisor.request('POST', `/api/orders/${b}/actions`, { action: 'set_department', payload: { department: 'parks' } });
+		expect(unknownDept.status).toBe(400);
+		expect(((await unknownDept.json()) as { reason: string }).reason).toMatch(/unknown department parks/);
+		expect((await supervisor.request('POST', `/api/orders/${b}/actions`, { action: 'set_department', payload: { department: 'dpw', reason: 'x' } })).status).toBe(400);
 	});
 });
 

@@ -134,24 +134,41 @@ export class BoardState {
 		this.load(await fetchBoard());
 	}
 
-	/** Connects the live stream and the clock; returns the function that stops both. */
+	/**
+	 * Connects the live stream and the clock; returns the function that stops both. The browser going offline
+	 * closes the stream at once (a dead socket can look open for minutes); back online opens a new one, whose
+	 * `ready` reloads what was missed.
+	 */
 	connect(): () => void {
-		const close = connectBoardEvents({
-			// The stream's starting point is fixed: load everything once more and miss nothing in between.
-			ready: () => {
-				this.live = 'live';
-				this.reload().catch((e: unknown) => console.warn('[board] reload failed:', e));
-			},
-			order: (o) => this.applyOrder(o),
-			crews: (crews) => (this.crews = crews),
-			conflicts: (open) => {
-				this.openConflicts = open;
-			},
-			down: () => (this.live = 'down')
-		});
+		let close = () => {};
+		const open = () => {
+			close();
+			this.live = 'connecting';
+			close = connectBoardEvents({
+				// The stream's starting point is fixed: load everything once more and miss nothing in between.
+				ready: () => {
+					this.live = 'live';
+					this.reload().catch((e: unknown) => console.warn('[board] reload failed:', e));
+				},
+				order: (o) => this.applyOrder(o),
+				crews: (crews) => (this.crews = crews),
+				conflicts: (open) => (this.openConflicts = open),
+				down: () => (this.live = 'down')
+			});
+		};
+		const offline = () => {
+			close();
+			close = () => {};
+			this.live = 'down';
+		};
+		open();
+		window.addEventListener('offline', offline);
+		window.addEventListener('online', open);
 		const clock = setInterval(() => (this.now = Date.now()), CLOCK_TICK_MS);
 		return () => {
 			close();
+			window.removeEventListener('offline', offline);
+			window.removeEventListener('online', open);
 			clearInterval(clock);
 		};
 	}

@@ -3,8 +3,8 @@
  * server (which builds it) and the browser (which filters, colours and updates it live). Pure, no I/O.
  */
 import type { CrewPosition } from './crew';
-import type { WorkflowStatus } from './status-machine';
 import type { WorkOrder } from './work-order';
+import type { Outcome } from './reducer';
 
 /** A tablet that pinged within this window counts as online (it pings every PRESENCE_PING_MS). */
 export const PRESENCE_PING_MS = 60 * 1000; // 1 minute
@@ -102,4 +102,13 @@ export function isSlaBreached(o: Pick<BoardOrder, 'expected_datetime' | 'closed_
 	return end > Date.parse(o.expected_datetime);
 }
 
-export const OPEN_ON_BOARD: readonly WorkflowStatus[] = ['new', 'assigned', 'en_route', 'on_site'];
+/** One line of a bulk answer: what happened to this order. */
+export interface BulkItemResult {
+	order: string;
+	ok: boolean;
+	/** applied | noop | conflict | duplicate, or the refusal: invalid | not_found | refused | error. */
+	outcome: Outcome | 'invalid' | 'not_found' | 'refused' | 'error';
+	reason: string | null;
+	crew?: string | null;
+	status?: WorkOrder['status'];
+}

@@ -16,6 +16,15 @@ export const slug = z
 	.max(64)
 	.regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lowercase letters, digits, "-" or "_"');
 
+export const REASON_MIN_CHARS = 3;
+export const REASON_MAX_CHARS = 1000;
+/** Why something was done (a reroute, an unassignment, a conflict decision): kept in the order's history. */
+export const reasonTextSchema = z
+	.string()
+	.trim()
+	.min(REASON_MIN_CHARS, `give a reason (at least ${REASON_MIN_CHARS} characters)`)
+	.max(REASON_MAX_CHARS);
+
 /** Fields every CouchDB document may carry. */
 export const couchMeta = {
 	_id: z.string().min(1),

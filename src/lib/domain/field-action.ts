@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime, latitude, longitude, slug } from './common';
+import { isoDateTime, latitude, longitude, reasonTextSchema as reasonText, slug } from './common';
 import { prioritySchema } from './work-order';
 
 /** Photo attachments a tablet may send (type sniffed from the bytes at the gateway). */
@@ -28,8 +28,6 @@ export const attachmentSchema = z.union([
 		revpos: z.number().int().optional()
 	})
 ]);
-
-const reasonText = z.string().trim().min(3, 'give a reason (at least 3 characters)').max(1000);
 
 const payloads = {
 	en_route: z.object({}).strict(),
@@ -147,3 +145,20 @@ export type FieldAction = z.infer<typeof fieldActionSchema>;
 export type FieldActionOf<T extends ActionType> = Extract<FieldAction, { action: T }>;
 
 export const actionDocId = (id: string) => `action:${id}`;
+
+/** Actions supervisors take through the server API (dispatch.ts); a tablet never writes them. */
+export const SUPERVISOR_ACTION_TYPES = ['assign', 'unassign', 'set_priority', 'set_department', 'set_service_type', 'note'] as const satisfies readonly ActionType[];
+
+const command = <T extends (typeof SUPERVISOR_ACTION_TYPES)[number]>(action: T) =>
+	z.object({ action: z.literal(action), payload: payloads[action] }).strict();
+
+/** A supervisor's request body, {action, payload}: the same payload rules as the action documents. */
+export const supervisorActionSchema = z.discriminatedUnion('action', [
+	command('assign'),
+	command('unassign'),
+	command('set_priority'),
+	command('set_department'),
+	command('set_service_type'),
+	command('note')
+]);
+export type SupervisorAction = z.infer<typeof supervisorActionSchema>;

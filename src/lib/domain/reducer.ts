@@ -75,7 +75,8 @@ export function crewAt(order: Pick<WorkOrder, 'assignments' | 'crew'>, time: str
 	return best ? best.crew : null;
 }
 
-function summarize(action: FieldAction): string {
+/** The action in words, as the order's history and the conflict inbox show it. */
+export function summarize(action: FieldAction): string {
 	switch (action.action) {
 		case 'en_route':
 			return 'En route';

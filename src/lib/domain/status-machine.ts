@@ -36,3 +36,5 @@ export function toOpen311Status(status: WorkflowStatus): Open311Status {
 }
 
 export const isOpen = (status: WorkflowStatus) => status !== 'closed';
+/** Every status but closed: the work still to do. */
+export const OPEN_STATUSES: readonly WorkflowStatus[] = WORKFLOW_STATUSES.filter(isOpen);

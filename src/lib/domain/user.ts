@@ -5,6 +5,10 @@ export const ROLES = ['crew', 'supervisor', 'manager', 'admin'] as const;
 export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;
 
+/** Who may change who does what (assign, reassign, resolve conflicts): managers look, crews work. */
+export const DISPATCH_ROLES = ['supervisor', 'admin'] as const satisfies readonly Role[];
+export const canDispatch = (role: Role): boolean => (DISPATCH_ROLES as readonly Role[]).includes(role);
+
 export const usernameSchema = z
 	.string()
 	.min(2)

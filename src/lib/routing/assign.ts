@@ -104,6 +104,11 @@ export interface SuggestResult {
 	after: CrewWorkload[];
 }
 
+/** What the server answers: the result, and the selected orders no suggestion was made for (assigned, closed, unknown), with why. */
+export interface SuggestAnswer extends SuggestResult {
+	skipped: { order: string; reason: string }[];
+}
+
 export class InvalidSuggestError extends Error {
 	override name = 'InvalidSuggestError';
 	constructor(readonly issues: string[]) {

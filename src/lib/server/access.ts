@@ -2,7 +2,7 @@
  * Role checks in one place (issue 01): which roles may reach which paths. hooks.server.ts applies it to
  * every request before any route code runs. Paths not listed need a signed-in user of any role.
  */
-import { homePathFor, type Role, type SessionUser } from '../domain';
+import { DISPATCH_ROLES, homePathFor, type Role, type SessionUser } from '../domain';
 
 export interface AccessRule {
 	prefix: string;
@@ -31,8 +31,8 @@ export const ACCESS_RULES: readonly AccessRule[] = [
 	{ prefix: '/api/orders', roles: STAFF },
 	{ prefix: '/api/board', roles: STAFF },
 	// Changing who does what: supervisors (and admins), never crews or managers.
-	{ prefix: '/api/dispatch', roles: ['supervisor', 'admin'] },
-	{ prefix: '/api/conflicts', roles: ['supervisor', 'admin'] },
+	{ prefix: '/api/dispatch', roles: DISPATCH_ROLES },
+	{ prefix: '/api/conflicts', roles: DISPATCH_ROLES },
 	{ prefix: '/admin', roles: ['admin'] }
 ];
 

@@ -7,19 +7,14 @@
  */
 import { toBoardOrder, workOrderSchema, type BoardCrew, type BoardOrder } from '../domain';
 import { countOpenConflicts, listBoardCrews } from './board';
-import { StoreUnavailableError } from './errors';
 import type { CouchClient } from './store/couch-client';
 import { CONFLICTS_DB, DIRECTORY_DB, ORDERS_DB } from './store/schema';
+import { follow, type Change } from './sync/follow';
 
 export type BoardEvent =
 	| { type: 'order'; order: BoardOrder }
 	| { type: 'crews'; crews: BoardCrew[] }
 	| { type: 'conflicts'; open: number };
-
-const FEED_BATCH = 500; // changes per long poll
-const FEED_HEARTBEAT_MS = 10_000; // keeps the long poll alive through idle timeouts
-const RETRY_MIN_MS = 500;
-const RETRY_MAX_MS = 15_000;
 
 type Listener = (event: BoardEvent) => void;
 
@@ -65,15 +60,15 @@ export class BoardFeed {
 	#start(): { abort: AbortController; ready: Promise<void> } {
 		const abort = new AbortController();
 		const watches = [
-			this.#watch(ORDERS_DB, true, abort.signal, (docs) => {
-				for (const doc of docs) {
+			this.#watch(ORDERS_DB, abort.signal, (changes) => {
+				for (const { doc } of changes) {
 					const parsed = workOrderSchema.safeParse(doc);
 					if (parsed.success) this.#emit({ type: 'order', order: toBoardOrder(parsed.data) });
 				}
 			}),
-			this.#watch(CONFLICTS_DB, false, abort.signal, async () => this.#emit({ type: 'conflicts', open: await countOpenConflicts(this.store) })),
-			this.#watch(DIRECTORY_DB, false, abort.signal, async (_docs, ids) => {
-				if (ids.some((id) => id.startsWith('crew:') || id.startsWith('presence:'))) {
+			this.#watch(CONFLICTS_DB, abort.signal, async () => this.#emit({ type: 'conflicts', open: await countOpenConflicts(this.store) })),
+			this.#watch(DIRECTORY_DB, abort.signal, async (changes) => {
+				if (changes.some((c) => c.id.startsWith('crew:') || c.id.startsWith('presence:'))) {
 					this.#emit({ type: 'crews', crews: await listBoardCrews(this.store) });
 				}
 			})
@@ -81,39 +76,21 @@ export class BoardFeed {
 		return { abort, ready: Promise.all(watches).then(() => undefined) };
 	}
 
-	/** Starts following one database from its current end; resolves once that end is known. */
-	async #watch(
-		dbName: string,
-		includeDocs: boolean,
-		signal: AbortSignal,
-		handle: (docs: unknown[], ids: string[]) => void | Promise<void>
-	): Promise<void> {
-		const db = this.store.db(dbName);
-		let since: string | number = 'now';
-		try {
-			since = (await db.info()).update_seq;
-		} catch (e) {
-			if (!(e instanceof StoreUnavailableError)) console.error(`[board-feed] ${dbName}: reading the sequence failed:`, e);
-		}
-		void (async () => {
-			let delay = RETRY_MIN_MS;
-			while (!signal.aborted) {
-				try {
-					const res = await db.changes<unknown>(
-						{ feed: 'longpoll', since, include_docs: includeDocs, limit: FEED_BATCH, heartbeat: FEED_HEARTBEAT_MS },
-						signal
-					);
-					since = res.last_seq;
-					const live = res.results.filter((r) => !r.deleted);
-					if (live.length > 0) await handle(live.map((r) => r.doc), live.map((r) => r.id));
-					delay = RETRY_MIN_MS;
-				} catch (e) {
-					if (signal.aborted) return;
-					if (!(e instanceof StoreUnavailableError)) console.error(`[board-feed] ${dbName}: following failed, retrying:`, e);
-					await new Promise((r) => setTimeout(r, delay));
-					delay = Math.min(delay * 2, RETRY_MAX_MS);
+	/** Follows one database from its end (no stored checkpoint); resolves once that end is fixed. */
+	#watch(dbName: string, signal: AbortSignal, handle: (changes: Change<unknown>[]) => void | Promise<void>): Promise<void> {
+		return new Promise((started) => {
+			void follow<unknown>({
+				db: this.store.db(dbName),
+				checkpoint: null,
+				signal,
+				onStart: started,
+				onError: (e) => console.error(`[board-feed] ${dbName}: following failed, retrying:`, e),
+				handle: async (changes) => {
+					const live = changes.filter((c) => !c.deleted);
+					if (live.length > 0) await handle(live);
 				}
-			}
-		})();
+			});
+			signal.addEventListener('abort', () => started(), { once: true });
+		});
 	}
 }

@@ -4,12 +4,10 @@
  * each request; the live feed (board-feed.ts) then sends changes.
  */
 import {
-	OPEN_ON_BOARD,
 	crewPresenceDocId,
 	crewPresenceSchema,
 	presencePingSchema,
 	toBoardOrder,
-	workOrderSchema,
 	type BoardCrew,
 	type BoardData,
 	type BoardOrder,
@@ -17,9 +15,10 @@ import {
 	type SessionUser
 } from '../domain';
 import { listCrews, listDepartments, listServiceTypes } from './directory';
+import { findOrders, openOrderSelectors } from './orders';
 import { BadRequestError, ForbiddenError, describeZodError } from './errors';
 import { isConflict, type CouchClient } from './store/couch-client';
-import { CONFLICTS_DB, DIRECTORY_DB, ORDERS_DB } from './store/schema';
+import { CONFLICTS_DB, DIRECTORY_DB } from './store/schema';
 
 const MS_PER_HOUR = 60 * 60 * 1000;
 export const BOARD_CLOSED_WINDOW_MS = 24 * MS_PER_HOUR; // closed orders stay on the board for a day
@@ -29,23 +28,16 @@ const MAX_PEOPLE = 10_000;
 const PRESENCE_RETRIES = 3;
 
 async function boardOrders(store: CouchClient, now: Date): Promise<BoardOrder[]> {
-	const db = store.db(ORDERS_DB);
 	const since = +now - BOARD_CLOSED_WINDOW_MS;
 	// The index compares text, and close times carry their own offsets (up to 14 h from UTC): ask for a
 	// little more, then compare instants below.
 	const sinceText = new Date(since - MAX_UTC_OFFSET_MS).toISOString();
-	// One equality query per status: each uses the (type, status, …) index; an $in would scan every order.
-	const answers = await Promise.all([
-		...OPEN_ON_BOARD.map((status) => db.find<unknown>({ selector: { type: 'work_order', status }, limit: MAX_BOARD_ORDERS })),
-		db.find<unknown>({ selector: { type: 'work_order', status: 'closed', closed_datetime: { $gte: sinceText } }, limit: MAX_BOARD_ORDERS })
-	]);
-	const orders: BoardOrder[] = [];
-	for (const doc of answers.flatMap((a) => a.docs)) {
-		const parsed = workOrderSchema.safeParse(doc);
-		if (parsed.success) orders.push(toBoardOrder(parsed.data));
-		else console.error(`[board] skipping invalid order ${(doc as { _id?: string })._id}`);
-	}
-	return orders.filter((o) => !o.closed_datetime || Date.parse(o.closed_datetime) >= since);
+	const orders = await findOrders(
+		store,
+		[...openOrderSelectors(), { type: 'work_order', status: 'closed', closed_datetime: { $gte: sinceText } }],
+		MAX_BOARD_ORDERS
+	);
+	return orders.filter((o) => !o.closed_datetime || Date.parse(o.closed_datetime) >= since).map(toBoardOrder);
 }
 
 async function presences(store: CouchClient): Promise<Map<string, CrewPresence>> {

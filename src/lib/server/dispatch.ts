@@ -14,45 +14,29 @@ import {
 	DEFAULT_SERVICE_MINUTES,
 	actionDocId,
 	apply,
+	canDispatch,
 	fieldActionSchema,
-	prioritySchema,
-	slug,
+	supervisorActionSchema,
 	workOrderDocId,
 	workOrderSchema,
+	type BulkItemResult,
 	type FieldAction,
 	type Outcome,
 	type ReduceContext,
 	type SessionUser,
+	type SupervisorAction,
 	type WorkOrder
 } from '../domain';
 import { AppError, BadRequestError, ForbiddenError, NotFoundError, StateConflictError, describeZodError, toPublicError } from './errors';
-import { InvalidSuggestError, parseSuggestInput, suggestCrews, type OrderForSuggest, type SuggestResult } from '../routing/assign';
+import { InvalidSuggestError, parseSuggestInput, suggestCrews, type OrderForSuggest, type SuggestAnswer } from '../routing/assign';
 import { listCrews, listServiceTypes } from './directory';
-import { listOpenOrders } from './orders';
+import { findOrders, openOrderSelectors } from './orders';
 import { isConflict, type CouchClient } from './store/couch-client';
 import { ACTIONS_DB, ORDERS_DB } from './store/schema';
-import { applyAction, reduceContext } from './sync/runner';
+import { applyAction, contextOptionsFor, reduceContext } from './sync/runner';
 
-const DISPATCHERS = ['supervisor', 'admin'] as const;
 export const MAX_BULK_ORDERS = 500; // orders per bulk request: a whole box selection on the board
 const BULK_CONCURRENCY = 8; // orders applied at once: enough to be quick, few enough not to swamp the store
-const reasonText = z.string().trim().min(3, 'give a reason (at least 3 characters)').max(1000);
-
-export const dispatchBodySchema = z.discriminatedUnion('action', [
-	z.object({ action: z.literal('assign'), payload: z.object({ crew: slug }).strict() }).strict(),
-	z.object({ action: z.literal('unassign'), payload: z.object({ reason: reasonText.optional() }).strict() }).strict(),
-	z.object({ action: z.literal('set_priority'), payload: z.object({ priority: prioritySchema }).strict() }).strict(),
-	z.object({ action: z.literal('set_department'), payload: z.object({ department: slug, reason: reasonText.optional() }).strict() }).strict(),
-	z.object({ action: z.literal('set_service_type'), payload: z.object({ service_code: slug, reason: reasonText.optional() }).strict() }).strict(),
-	z
-		.object({
-			action: z.literal('note'),
-			payload: z.object({ text: z.string().trim().min(1).max(4000), visibility: z.enum(['internal', 'public']) }).strict()
-		})
-		.strict()
-]);
-export type DispatchBody = z.infer<typeof dispatchBodySchema>;
-
 const orderIdSchema = z.string().min(1).max(64);
 
 /** Many orders at once: one action for all (`orders`). */
@@ -84,23 +68,12 @@ export interface DispatchResult {
 	order: WorkOrder;
 }
 
-/** One line of a bulk answer: what happened to this order. */
-export interface BulkItemResult {
-	order: string;
-	ok: boolean;
-	/** applied | noop | conflict | duplicate, or the refusal: invalid | not_found | refused | error. */
-	outcome: Outcome | 'invalid' | 'not_found' | 'refused' | 'error';
-	reason: string | null;
-	crew?: string | null;
-	status?: WorkOrder['status'];
-}
-
 function assertDispatcher(user: SessionUser): void {
-	if (!(DISPATCHERS as readonly string[]).includes(user.role)) throw new ForbiddenError('Only supervisors and admins dispatch');
+	if (!canDispatch(user.role)) throw new ForbiddenError('Only supervisors and admins dispatch');
 }
 
-function parseBody(body: unknown): DispatchBody {
-	const input = dispatchBodySchema.safeParse(body);
+function parseBody(body: unknown): SupervisorAction {
+	const input = supervisorActionSchema.safeParse(body);
 	if (!input.success) throw new BadRequestError(describeZodError(input.error));
 	return input.data;
 }
@@ -117,7 +90,7 @@ async function dispatchParsed(
 	store: CouchClient,
 	user: SessionUser,
 	orderId: string,
-	input: DispatchBody,
+	input: SupervisorAction,
 	now: Date,
 	ctxFor: (serviceCode: string) => Promise<ReduceContext>
 ): Promise<DispatchResult> {
@@ -143,7 +116,8 @@ async function dispatchParsed(
 	} catch (e) {
 		if (!isConflict(e)) throw e; // a UUID collision cannot happen; a retried request can
 	}
-	const outcome = await applyAction(store, action, () => now);
+	// The directory was read for the check above: the reducer runs on the same reading.
+	const outcome = await applyAction(store, action, () => now, ctxFor);
 	const order = workOrderSchema.parse(await store.db(ORDERS_DB).get(workOrderDocId(orderId)));
 	return { outcome, order };
 }
@@ -151,10 +125,10 @@ async function dispatchParsed(
 export async function dispatch(store: CouchClient, user: SessionUser, orderId: string, body: unknown, now: Date = new Date()): Promise<DispatchResult> {
 	assertDispatcher(user);
 	const input = parseBody(body);
-	return dispatchParsed(store, user, orderId, input, now, (code) => reduceContext(store, code));
+	return dispatchParsed(store, user, orderId, input, now, (code) => reduceContext(store, code, contextOptionsFor(input)));
 }
 
-function unknownTarget(input: DispatchBody, ctx: ReduceContext): string | null {
+function unknownTarget(input: SupervisorAction, ctx: ReduceContext): string | null {
 	if (input.action === 'assign' && !ctx.crewIds.includes(input.payload.crew)) return `unknown crew ${input.payload.crew}`;
 	if (input.action === 'set_department' && !ctx.departmentIds.includes(input.payload.department)) return `unknown department ${input.payload.department}`;
 	if (input.action === 'set_service_type' && !ctx.serviceTypes?.some((t) => t.service_code === input.payload.service_code)) {
@@ -185,14 +159,15 @@ export async function dispatchBulk(store: CouchClient, user: SessionUser, body: 
 	const operations = ops.map((op, i) => {
 		if (seen.has(op.order)) throw new BadRequestError(`order ${op.order} is listed twice`);
 		seen.add(op.order);
-		const input = dispatchBodySchema.safeParse(op.body);
+		const input = supervisorActionSchema.safeParse(op.body);
 		if (!input.success) throw new BadRequestError(`operation ${i} (order ${op.order}): ${describeZodError(input.error)}`);
 		return { order: op.order, input: input.data };
 	});
-	// The directory is read once per service type for the whole batch.
+	// The directory is read once per service type for the whole batch (with every type if any op re-types).
+	const options = { allServiceTypes: operations.some((op) => contextOptionsFor(op.input).allServiceTypes) };
 	const contexts = new Map<string, Promise<ReduceContext>>();
 	const ctxFor = (code: string) => {
-		if (!contexts.has(code)) contexts.set(code, reduceContext(store, code));
+		if (!contexts.has(code)) contexts.set(code, reduceContext(store, code, options));
 		return contexts.get(code)!;
 	};
 	// An unknown crew, department or type is the request's mistake, not one order's: 400 before anything.
@@ -221,11 +196,6 @@ export async function dispatchBulk(store: CouchClient, user: SessionUser, body: 
 
 export const suggestBodySchema = z.object({ orders: z.array(orderIdSchema).min(1).max(MAX_BULK_ORDERS) }).strict();
 
-export interface SuggestAnswer extends SuggestResult {
-	/** Selected orders no suggestion was made for (already assigned, closed, unknown), with why. */
-	skipped: { order: string; reason: string }[];
-}
-
 /**
  * Proposes a crew for each selected unassigned order (routing/assign.ts: regret insertion balancing
  * workload and travel). Changes nothing: the board shows the proposal, the supervisor edits and accepts it
@@ -239,7 +209,7 @@ export async function suggest(store: CouchClient, user: SessionUser, body: unkno
 	const [crews, types, open, found] = await Promise.all([
 		listCrews(store),
 		listServiceTypes(store),
-		listOpenOrders(store),
+		findOrders(store, openOrderSelectors()),
 		store.db(ORDERS_DB).allDocs<unknown>({ keys: wanted.map(workOrderDocId), include_docs: true })
 	]);
 	const minutesOf = (code: string) => types.find((t) => t.service_code === code)?.service_minutes ?? DEFAULT_SERVICE_MINUTES;

@@ -2,7 +2,7 @@
 import {
 	actionDocId,
 	haversineMeters,
-	isOpen,
+	OPEN_STATUSES,
 	toCrewWorkOrder,
 	workOrderDocId,
 	workOrderSchema,
@@ -14,33 +14,37 @@ import { NotFoundError } from './errors';
 import type { CouchClient } from './store/couch-client';
 import { ACTIONS_DB, ORDERS_DB } from './store/schema';
 
-const OPEN_STATUSES = ['new', 'assigned', 'en_route', 'on_site'] as const;
-const MAX_LIST = 5000; // orders per status per list (the board has its own, larger limit)
+const MAX_LIST = 5000; // orders per selector per list (the board asks for more)
 
 export interface OrderListItem extends CrewWorkOrder {
 	distance_m: number | null;
 }
 
-/** Open orders, optionally only one crew's, without any private reporter data. */
-export async function listOpenOrders(store: CouchClient, opts: { crew?: string; from?: Point } = {}): Promise<OrderListItem[]> {
-	// One equality query per status (each uses an index; an $in over statuses would scan every order).
-	const answers = await Promise.all(
-		OPEN_STATUSES.map((status) =>
-			store.db(ORDERS_DB).find<unknown>({ selector: { type: 'work_order', ...(opts.crew ? { crew: opts.crew } : {}), status }, limit: MAX_LIST })
-		)
-	);
-	const orders: OrderListItem[] = [];
+/** Orders matching any of the selectors (one query each, in parallel), parsed; invalid documents logged and skipped. */
+export async function findOrders(store: CouchClient, selectors: readonly Record<string, unknown>[], limit = MAX_LIST): Promise<WorkOrder[]> {
+	const answers = await Promise.all(selectors.map((selector) => store.db(ORDERS_DB).find<unknown>({ selector, limit })));
+	const orders: WorkOrder[] = [];
 	for (const doc of answers.flatMap((a) => a.docs)) {
 		const parsed = workOrderSchema.safeParse(doc);
-		if (!parsed.success) {
-			console.error(`[orders] skipping invalid order ${(doc as { _id?: string })._id}`);
-			continue;
-		}
-		if (!isOpen(parsed.data.status)) continue;
-		const order = toCrewWorkOrder(parsed.data);
-		orders.push({ ...order, distance_m: opts.from ? Math.round(haversineMeters(opts.from, order)) : null });
+		if (parsed.success) orders.push(parsed.data);
+		else console.error(`[orders] skipping invalid order ${(doc as { _id?: string })._id}`);
 	}
-	// Nearest first when we know where the crew starts (route order comes with issue 05); else newest first.
+	return orders;
+}
+
+/**
+ * Selectors for the open orders (optionally one crew's): one equality query per status, each served by the
+ * (type, status, …) or (type, crew, status) index — an $in over statuses would scan every order.
+ */
+export const openOrderSelectors = (crew?: string) => OPEN_STATUSES.map((status) => ({ type: 'work_order', ...(crew ? { crew } : {}), status }));
+
+/** Open orders, optionally only one crew's, without any private reporter data. */
+export async function listOpenOrders(store: CouchClient, opts: { crew?: string; from?: Point } = {}): Promise<OrderListItem[]> {
+	const orders = (await findOrders(store, openOrderSelectors(opts.crew))).map((o) => {
+		const order = toCrewWorkOrder(o);
+		return { ...order, distance_m: opts.from ? Math.round(haversineMeters(opts.from, order)) : null };
+	});
+	// Nearest first when we know where the crew starts (the tablet orders its route itself); else newest first.
 	return orders.sort((a, b) =>
 		a.distance_m !== null && b.distance_m !== null
 			? a.distance_m - b.distance_m

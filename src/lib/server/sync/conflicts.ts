@@ -9,6 +9,8 @@ import {
 	apply,
 	conflictSchema,
 	fieldActionSchema,
+	reasonTextSchema,
+	summarize,
 	workOrderDocId,
 	workOrderSchema,
 	type Conflict,
@@ -19,7 +21,7 @@ import {
 import { BadRequestError, NotFoundError, StateConflictError, describeZodError } from '../errors';
 import { isConflict, type CouchClient } from '../store/couch-client';
 import { ACTIONS_DB, CONFLICTS_DB, ORDERS_DB } from '../store/schema';
-import { reduceContext } from './runner';
+import { contextOptionsFor, reduceContext } from './runner';
 
 const WRITE_RETRIES = 10;
 const MAX_LIST = 1000; // conflicts per answer
@@ -29,13 +31,13 @@ export const conflictStateFilterSchema = z.enum(['open', 'accepted', 'dismissed'
 export const resolveBodySchema = z
 	.object({
 		decision: z.enum(['accept', 'dismiss']),
-		reason: z.string().trim().min(3, 'give a reason (at least 3 characters)').max(1000)
+		reason: reasonTextSchema
 	})
 	.strict();
 
 export interface ConflictView extends Conflict {
-	/** What the crew did (the action without its photo bytes). */
-	field_action: Omit<FieldAction, '_attachments'> & { photos: string[] } | null;
+	/** What the crew did (the action without its photo bytes), and that in words. */
+	field_action: (Omit<FieldAction, '_attachments'> & { photos: string[]; summary: string }) | null;
 	/** The order as it stands now. */
 	order_now: Pick<WorkOrder, 'status' | 'crew' | 'department' | 'updated_datetime' | 'service_name' | 'address'> | null;
 }
@@ -65,7 +67,7 @@ export async function listConflicts(store: CouchClient, stateParam: string | nul
 			let fieldAction: ConflictView['field_action'] = null;
 			if (action) {
 				const { _attachments, ...rest } = action;
-				fieldAction = { ...rest, photos: Object.keys(_attachments ?? {}) };
+				fieldAction = { ...rest, photos: Object.keys(_attachments ?? {}), summary: summarize(action) };
 			}
 			return {
 				...c,
@@ -127,7 +129,7 @@ export async function resolveConflict(
 		if (decision === 'accept') {
 			const action = await loadAction(store, conflict.action_id);
 			if (!action) throw new StateConflictError('The action is not in the action log; it cannot be applied');
-			const result = apply(order, action, await reduceContext(store, order.service_code, true));
+			const result = apply(order, action, await reduceContext(store, order.service_code, contextOptionsFor(action, true)));
 			if (result.outcome !== 'applied') {
 				const why = result.conflict?.message ?? (result.outcome === 'noop' ? 'it would change nothing now' : 'it was applied already');
 				throw new StateConflictError(`Cannot accept: ${why}`);

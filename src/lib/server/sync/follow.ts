@@ -2,6 +2,8 @@
  * Follows a database's _changes feed (longpoll) from a checkpoint kept in a _local document of that
  * database, handing each batch to a handler. At-least-once: the handler must be idempotent (it is: the
  * projector compares revisions, the runner records action ids). Survives a store outage with backoff.
+ * Without a checkpoint name (the board's live feed) progress is kept in memory, starting at the
+ * database's end when following starts.
  */
 import { StoreUnavailableError } from '../errors';
 import type { ChangesResponse, CouchDatabase } from '../store/couch-client';
@@ -25,8 +27,13 @@ interface Checkpoint {
 
 export interface FollowOptions<T> {
 	db: CouchDatabase;
-	/** Name of the checkpoint (`_local/<name>`); processes sharing a name share progress. */
-	checkpoint: string;
+	/**
+	 * Name of the checkpoint (`_local/<name>`); processes sharing a name share progress. null: progress in
+	 * memory only, from the database's end at the start (only changes from now on).
+	 */
+	checkpoint: string | null;
+	/** With checkpoint null: called once the starting point is fixed (changes after this are seen). */
+	onStart?(): void;
 	signal: AbortSignal;
 	handle(changes: Change<T>[]): Promise<void>;
 	/** Called when a batch fails for a reason other than the store being down (logged, retried). */
@@ -67,12 +74,18 @@ async function saveCheckpoint(db: CouchDatabase, next: Checkpoint): Promise<Chec
 }
 
 export async function follow<T>(opts: FollowOptions<T>): Promise<void> {
-	const id = `_local/${opts.checkpoint}`;
+	const id = opts.checkpoint === null ? null : `_local/${opts.checkpoint}`;
 	let delay = RETRY_MIN_MS;
 	let checkpoint: Checkpoint | null = null;
 	while (!opts.signal.aborted) {
 		try {
-			checkpoint ??= await readCheckpoint(opts.db, id);
+			if (!checkpoint) {
+				if (id) checkpoint = await readCheckpoint(opts.db, id);
+				else {
+					checkpoint = { _id: '', last_seq: (await opts.db.info()).update_seq };
+					opts.onStart?.();
+				}
+			}
 			const res: ChangesResponse<T> = await opts.db.changes<T>(
 				{
 					feed: 'longpoll',
@@ -86,13 +99,14 @@ export async function follow<T>(opts: FollowOptions<T>): Promise<void> {
 			);
 			if (res.results.length > 0) await opts.handle(res.results);
 			if (String(res.last_seq) !== String(checkpoint.last_seq)) {
-				checkpoint = await saveCheckpoint(opts.db, { ...checkpoint, last_seq: res.last_seq });
+				checkpoint = id ? await saveCheckpoint(opts.db, { ...checkpoint, last_seq: res.last_seq }) : { ...checkpoint, last_seq: res.last_seq };
 			}
 			delay = RETRY_MIN_MS;
 		} catch (e) {
 			if (opts.signal.aborted) return;
 			if (!(e instanceof StoreUnavailableError)) opts.onError?.(e);
-			checkpoint = null; // re-read: another process may have moved it
+			// Re-read a shared checkpoint: another process may have moved it. An in-memory one is kept.
+			if (id) checkpoint = null;
 			await sleep(delay, opts.signal);
 			delay = Math.min(delay * 2, RETRY_MAX_MS);
 		}

@@ -15,6 +15,8 @@ import {
 	crewDocId,
 	crewSchema,
 	fieldActionSchema,
+	serviceTypeDocId,
+	serviceTypeSchema,
 	workOrderDocId,
 	workOrderSchema,
 	type Conflict,
@@ -36,16 +38,40 @@ export type RunnerOutcome = Outcome | 'position' | 'invalid';
 /** A service type for orders whose type is unknown to the directory: nothing closes without review. */
 const UNKNOWN_SERVICE_TYPE: ReduceContext['serviceType'] = { resolution_codes: [], requires_after_photo: false };
 
-export async function reduceContext(store: CouchClient, serviceCode: string, force = false): Promise<ReduceContext> {
-	const [crews, departments, types] = await Promise.all([listCrews(store), listDepartments(store), listServiceTypes(store)]);
+export interface ReduceContextOptions {
+	/** A supervisor accepted the action from the conflict inbox (see ReduceContext.force). */
+	force?: boolean;
+	/** Every service type too: only re-categorising (set_service_type) needs them. */
+	allServiceTypes?: boolean;
+}
+
+/** What the reducer needs for one action on an order of `serviceCode`, read from the directory. */
+export async function reduceContext(store: CouchClient, serviceCode: string, opts: ReduceContextOptions = {}): Promise<ReduceContext> {
+	const [crews, departments, types] = await Promise.all([
+		listCrews(store),
+		listDepartments(store),
+		opts.allServiceTypes ? listServiceTypes(store) : null
+	]);
+	let serviceType = types?.find((t) => t.service_code === serviceCode);
+	if (!types) {
+		const doc = await store.db(DIRECTORY_DB).getOrNull<unknown>(serviceTypeDocId(serviceCode));
+		const parsed = doc ? serviceTypeSchema.safeParse(doc) : null;
+		serviceType = parsed?.success ? parsed.data : undefined;
+	}
 	return {
-		serviceType: types.find((t) => t.service_code === serviceCode) ?? UNKNOWN_SERVICE_TYPE,
+		serviceType: serviceType ?? UNKNOWN_SERVICE_TYPE,
 		crewIds: crews.map((c) => c.id),
 		departmentIds: departments.map((d) => d.id),
-		serviceTypes: types,
-		force
+		...(types ? { serviceTypes: types } : {}),
+		force: opts.force ?? false
 	};
 }
+
+/** The directory reads an action needs (the whole service type list only for set_service_type). */
+export const contextOptionsFor = (action: Pick<FieldAction, 'action'>, force = false): ReduceContextOptions => ({
+	force,
+	allServiceTypes: action.action === 'set_service_type'
+});
 
 /** Copies the action with its attachments into the `actions` log (once; later copies are no-ops). */
 async function archive(store: CouchClient, crewId: string, action: FieldAction): Promise<void> {
@@ -108,8 +134,16 @@ async function putConflict(store: CouchClient, doc: Conflict): Promise<void> {
 	}
 }
 
-/** Applies one action to its master order; idempotent, safe to run concurrently. */
-export async function applyAction(store: CouchClient, action: FieldAction, now: () => Date = () => new Date()): Promise<Outcome> {
+/**
+ * Applies one action to its master order; idempotent, safe to run concurrently. `contextFor` lets a caller
+ * that already read the directory (a bulk dispatch) hand it over instead of reading it again.
+ */
+export async function applyAction(
+	store: CouchClient,
+	action: FieldAction,
+	now: () => Date = () => new Date(),
+	contextFor: (serviceCode: string) => Promise<ReduceContext> = (code) => reduceContext(store, code, contextOptionsFor(action))
+): Promise<Outcome> {
 	const orders = store.db(ORDERS_DB);
 	for (let attempt = 0; attempt < WRITE_RETRIES; attempt++) {
 		const raw = await orders.getOrNull<unknown>(workOrderDocId(action.order_id!));
@@ -118,7 +152,7 @@ export async function applyAction(store: CouchClient, action: FieldAction, now: 
 			return 'conflict';
 		}
 		const order = workOrderSchema.parse(raw);
-		const result = apply(order, action, await reduceContext(store, order.service_code));
+		const result = apply(order, action, await contextFor(order.service_code));
 		if (result.outcome === 'duplicate') return 'duplicate';
 		if (result.conflict) {
 			await putConflict(store, conflictDoc(action, order, result.conflict.reason, result.conflict.message, now().toISOString()));
