@@ -28,7 +28,7 @@ import {
 	type WorkOrder
 } from '../domain';
 import { AppError, BadRequestError, ForbiddenError, NotFoundError, StateConflictError, describeZodError, toPublicError } from './errors';
-import { InvalidSuggestError, parseSuggestInput, suggestCrews, type OrderForSuggest, type SuggestAnswer } from '../routing/assign';
+import { InvalidSuggestError, suggestCrews, type OrderForSuggest, type SuggestAnswer } from '../routing/assign';
 import { listCrews, listServiceTypes } from './directory';
 import { findOrders, openOrderSelectors } from './orders';
 import { isConflict, type CouchClient } from './store/couch-client';
@@ -232,7 +232,8 @@ export async function suggest(store: CouchClient, user: SessionUser, body: unkno
 			.map((o) => ({ id: o.service_request_id, lat: o.lat, long: o.long, service_minutes: minutesOf(o.service_code) }))
 	}));
 	try {
-		return { ...suggestCrews(parseSuggestInput({ crews: crewInput, orders })), skipped };
+		// suggestCrews checks its input itself (ranges, duplicate ids).
+		return { ...suggestCrews({ crews: crewInput, orders }), skipped };
 	} catch (e) {
 		if (e instanceof InvalidSuggestError) throw new BadRequestError(e.message);
 		throw e;
