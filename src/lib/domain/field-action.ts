@@ -62,7 +62,15 @@ const payloads = {
 			reason: reasonText
 		})
 		.strict(),
-	duplicate: z.object({ of: z.string().min(1).max(64), note: z.string().max(1000).optional() }).strict(),
+	duplicate: z
+		.object({
+			of: z.string().min(1).max(64),
+			/** Internal note (why it is the same problem). */
+			note: z.string().max(1000).optional(),
+			/** What the reporter is told (the parent's closing note when the parent's close closes it). */
+			public_note: z.string().trim().max(4000).optional()
+		})
+		.strict(),
 	position: z
 		.object({ lat: latitude, long: longitude, accuracy_m: z.number().nonnegative().optional() })
 		.strict(),

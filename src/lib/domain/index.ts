@@ -11,3 +11,8 @@ export * from './reducer';
 export * from './photo-sniff';
 export * from './catalog';
 export * from './board';
+export * from './time';
+export * from './api-key';
+export * from './open311';
+export * from './timeline';
+export * from './mail';

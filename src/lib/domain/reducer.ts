@@ -125,7 +125,8 @@ function record<O extends Order>(order: O, action: FieldAction, outcome: History
 		outcome,
 		summary: summarize(action),
 		// Only what actually happened is public: a conflicting action stays internal.
-		visibility: isPublic(action) && outcome === 'applied' ? 'public' : 'internal'
+		visibility: isPublic(action) && outcome === 'applied' ? 'public' : 'internal',
+		status: order.status
 	};
 	const photos = [...order.photos];
 	if (action.action === 'photo') {
@@ -286,13 +287,15 @@ export function apply<O extends Order>(order: O, action: FieldAction, ctx: Reduc
 
 		case 'duplicate': {
 			let next = withStatus(order, 'closed', action);
+			const told = action.payload.public_note || null;
 			next = {
 				...next,
 				duplicate_of: action.payload.of,
 				closed_datetime: action.device_time,
+				status_notes: told ?? next.status_notes,
 				resolution: { code: 'duplicate', note: action.payload.note ?? null, at: action.device_time, by: action.author }
 			};
-			next = publicNote(next, `Already reported as request #${action.payload.of}.`, action);
+			next = publicNote(next, `Already reported as request #${action.payload.of}.${told ? ` ${told}` : ''}`, action);
 			return { order: record(next, action, 'applied'), outcome: 'applied' };
 		}
 

@@ -14,7 +14,9 @@ export const reporterSchema = z.object({
 	last_name: z.string().max(200).nullable().default(null),
 	email: z.email().nullable().default(null),
 	phone: z.string().max(50).nullable().default(null),
-	notify: z.boolean().default(false)
+	notify: z.boolean().default(false),
+	/** Language of the resident's e-mails (from the report form's language). */
+	lang: z.enum(['en', 'es']).default('en')
 });
 export type Reporter = z.infer<typeof reporterSchema>;
 
@@ -35,7 +37,9 @@ export const historyEntrySchema = z.object({
 	crew: z.string().nullable(),
 	outcome: z.enum(['applied', 'noop', 'conflict']),
 	summary: z.string(),
-	visibility: z.enum(['internal', 'public'])
+	visibility: z.enum(['internal', 'public']),
+	/** The order's status after this entry (absent on entries written before it was recorded). */
+	status: workflowStatusSchema.optional()
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
@@ -94,6 +98,8 @@ export const workOrderSchema = z.object({
 	applied_action_ids: z.array(z.string()).default([]),
 	// --- provenance ---
 	source_channel: z.string().nullable(),
+	/** Open311 token given for a batch-type request (tokens/{token} answers the request id). */
+	intake_token: z.string().nullable().default(null),
 	/** Data-quality flags kept visible, e.g. "closed_before_opened" from the SF 311 export. */
 	flags: z.array(z.string()).default([])
 });

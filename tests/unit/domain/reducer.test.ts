@@ -142,7 +142,8 @@ describe('apply: field workflow', () => {
 			crew: CREW_A,
 			outcome: 'applied',
 			summary: 'En route',
-			visibility: 'public'
+			visibility: 'public',
+			status: 'en_route'
 		});
 		expect(order.applied_action_ids).toEqual([action.id]);
 		// The reduced order is still a valid work order document.

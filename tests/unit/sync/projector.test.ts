@@ -21,7 +21,7 @@ describe('projector: which crew database an order belongs in', () => {
 	it('the projected copy has no reporter data and carries the master revision', () => {
 		const order = workOrder({
 			_rev: '7-abc',
-			reporter: { first_name: 'Pat', last_name: 'Doe', email: 'pat@example.org', phone: '555', notify: true }
+			reporter: { first_name: 'Pat', last_name: 'Doe', email: 'pat@example.org', phone: '555', notify: true, lang: 'en' }
 		});
 		const copy = projectOrder(order as typeof order & { _rev: string });
 		expect(copy).not.toHaveProperty('reporter');
