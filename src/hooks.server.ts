@@ -39,8 +39,10 @@ const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 
  * CSRF: a browser always sends Origin with a form post; refuse one whose host is not ours. Clients that are
  * not browsers (Open311 apps, scripts) send no Origin and carry no ambient cookies, so they pass.
  */
-function isCrossSiteForm(request: Request): boolean {
+function isCrossSiteForm(request: Request, pathname: string): boolean {
 	if (!UNSAFE_METHODS.has(request.method)) return false;
+	// Open311 POSTs are authorised by their api_key, never by cookies: apps on other origins may post.
+	if (pathname.startsWith('/open311/')) return false;
 	const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 	if (!FORM_TYPES.includes(type)) return false;
 	const origin = request.headers.get('origin');
@@ -55,7 +57,7 @@ function isCrossSiteForm(request: Request): boolean {
 export const handle: Handle = async ({ event, resolve }) => {
 	const ctx = getContext();
 	const { pathname } = event.url;
-	if (isCrossSiteForm(event.request)) {
+	if (isCrossSiteForm(event.request, pathname)) {
 		const reason = `Cross-site ${event.request.method} form submissions are forbidden`;
 		return isApi(pathname) ? json({ error: 'forbidden', reason }, { status: 403 }) : new Response(reason, { status: 403 });
 	}

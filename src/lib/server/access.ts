@@ -23,6 +23,13 @@ export const ACCESS_RULES: readonly AccessRule[] = [
 	{ prefix: '/service-worker.js', roles: null },
 	// Public street map (OpenStreetMap data): tiles, glyphs, style, the area manifest.
 	{ prefix: '/map', roles: null },
+	// The resident loop (issue 07): Open311 (POSTs need an API key, checked by the endpoint), the report
+	// form, public status pages, public photos (EXIF removed) and unsubscribe links.
+	{ prefix: '/open311', roles: null },
+	{ prefix: '/report', roles: null },
+	{ prefix: '/requests', roles: null },
+	{ prefix: '/media', roles: null },
+	{ prefix: '/unsubscribe', roles: null },
 	{ prefix: '/crew', roles: ['crew'] },
 	// The sync gateway: crew members only; which database is checked by the gateway itself.
 	{ prefix: '/sync', roles: ['crew'] },
@@ -33,7 +40,8 @@ export const ACCESS_RULES: readonly AccessRule[] = [
 	// Changing who does what: supervisors (and admins), never crews or managers.
 	{ prefix: '/api/dispatch', roles: DISPATCH_ROLES },
 	{ prefix: '/api/conflicts', roles: DISPATCH_ROLES },
-	{ prefix: '/admin', roles: ['admin'] }
+	{ prefix: '/admin', roles: ['admin'] },
+	{ prefix: '/api/admin', roles: ['admin'] }
 ];
 
 export type AccessDecision = 'allow' | 'sign-in' | 'forbidden';

@@ -6,7 +6,11 @@
 import { SessionCache } from './auth/session-cache';
 import { BoardFeed } from './board-feed';
 import { ConfigError, parseConfig } from './config';
+import { loadGeocoder } from './geocode';
 import { loadMapArea, type MapArea } from './map-area';
+import { createMailer } from './notify/mailer';
+import { runNotifier } from './notify/notifier';
+import { runDuplicateCloser } from './open311/duplicates';
 import type { AppContext } from './context';
 import { StoreUnavailableError } from './errors';
 import { loadOrCreateSecret } from './secrets';
@@ -29,6 +33,7 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 		throw new ConfigError(`Invalid configuration — ${e instanceof Error ? e.message : String(e)}`);
 	}
 	console.log(`[map] area "${mapArea.config.id}": ${mapArea.manifest.files.length} files, ${Math.round(mapArea.manifest.total_bytes / 1024)} KB, version ${mapArea.manifest.version}`);
+	const geocoder = await loadGeocoder(config.mapAreaDir);
 	let embedded: EmbeddedStore | null = null;
 	let store: CouchClient;
 	if (config.COUCHDB_URL) {
@@ -41,6 +46,8 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 	const sessionSecret = config.SESSION_SECRET ?? (await loadOrCreateSecret(config.dataDir, 'session-secret'));
 	if (!config.SESSION_SECRET) console.warn('[config] SESSION_SECRET is not set: using a generated key kept in DATA_DIR/secrets');
 	console.log(`[store] ${storeKind} store at ${store.displayUrl}`);
+	const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
+	console.log(mailer ? '[mail] sending through SMTP_URL' : '[mail] SMTP_URL is not set: resident e-mails are kept in the outbox (/admin/outbox)');
 
 	let ready = false;
 	let stopped = false;
@@ -50,6 +57,10 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 		const policy = policyFromDays(config.CLOSED_WINDOW_DAYS);
 		runProjector(store, policy, workers.signal).catch((e: unknown) => console.error('[projector] stopped:', e));
 		runRunner(store, workers.signal).catch((e: unknown) => console.error('[runner] stopped:', e));
+		runDuplicateCloser(store, workers.signal).catch((e: unknown) => console.error('[duplicates] stopped:', e));
+		runNotifier({ store, mailer, publicUrl: config.publicUrl, secret: sessionSecret }, workers.signal).catch((e: unknown) =>
+			console.error('[mail] stopped:', e)
+		);
 	};
 	const prepare = async () => {
 		const started = Date.now();
@@ -93,11 +104,13 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 		sessions: new SessionCache(),
 		boardFeed: new BoardFeed(store),
 		mapArea,
+		geocoder,
 		ready: readyPromise,
 		isReady: () => ready,
 		close: async () => {
 			stopped = true;
 			workers.abort();
+			mailer?.close();
 			await embedded?.close();
 		}
 	};

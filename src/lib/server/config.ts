@@ -32,10 +32,34 @@ export const configSchema = z.object({
 	/** Time zone of the city's wall clock (used to read local times in imports). */
 	CITY_TIME_ZONE: z.string().min(1).default('America/Los_Angeles'),
 	/** The map area served at /map (tiles, glyphs, area.json); another city is another directory. */
-	MAP_AREA_DIR: z.string().min(1).default('./map-data/sf-downtown')
+	MAP_AREA_DIR: z.string().min(1).default('./map-data/sf-downtown'),
+	/** Port the app listens on (adapter-node); also the default PUBLIC_URL's port. */
+	PORT: port.default(3000),
+	/** The address residents and e-mails use for links (status pages, photos, unsubscribe). */
+	PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'PUBLIC_URL must be an http(s) URL like https://311.example.gov' }).optional(),
+	/** Outgoing mail server (smtp://user:pass@host:587 or smtps://…). Unset: messages stay in the outbox at /admin/outbox. */
+	SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'SMTP_URL must be an smtp:// or smtps:// URL like smtp://user:pass@mail.example.gov:587' }).optional(),
+	/** Sender of resident e-mails. */
+	MAIL_FROM: z.string().min(3).default('City 311 <no-reply@localhost>'),
+	/** Open311 jurisdiction_id this endpoint serves (requests naming another get 404). */
+	OPEN311_JURISDICTION_ID: z.string().min(1).default('sfgov.org'),
+	/** Largest photo a resident may upload with a report, in bytes. */
+	MAX_UPLOAD_BYTES: positiveInt.max(50 * 1024 * 1024).default(10 * 1024 * 1024),
+	/** Where reports are accepted: west,south,east,north in degrees (default: San Francisco). */
+	SERVICE_AREA_BBOX: z
+		.string()
+		.default('-122.5155,37.7030,-122.3550,37.8324')
+		.transform((text, ctx) => {
+			const n = text.split(',').map((v) => Number(v.trim()));
+			if (n.length !== 4 || n.some((v) => !Number.isFinite(v)) || n[0]! >= n[2]! || n[1]! >= n[3]!) {
+				ctx.addIssue({ code: 'custom', message: 'SERVICE_AREA_BBOX must be "west,south,east,north" with west < east and south < north' });
+				return z.NEVER;
+			}
+			return { west: n[0]!, south: n[1]!, east: n[2]!, north: n[3]! };
+		})
 });
 
-export type Config = z.infer<typeof configSchema> & { dataDir: string; mapAreaDir: string };
+export type Config = z.infer<typeof configSchema> & { dataDir: string; mapAreaDir: string; publicUrl: string };
 
 export class ConfigError extends Error {
 	override name = 'ConfigError';
@@ -54,5 +78,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 	} catch {
 		throw new ConfigError(`Invalid configuration — CITY_TIME_ZONE: "${result.data.CITY_TIME_ZONE}" is not an IANA time zone (e.g. America/Los_Angeles)`);
 	}
-	return { ...result.data, dataDir: path.resolve(result.data.DATA_DIR), mapAreaDir: path.resolve(result.data.MAP_AREA_DIR) };
+	return {
+		...result.data,
+		dataDir: path.resolve(result.data.DATA_DIR),
+		mapAreaDir: path.resolve(result.data.MAP_AREA_DIR),
+		publicUrl: (result.data.PUBLIC_URL ?? `http://localhost:${result.data.PORT}`).replace(/\/+$/, '')
+	};
 }

@@ -6,6 +6,7 @@ import type { BoardFeed } from './board-feed';
 import type { MapArea } from './map-area';
 import type { SessionCache } from './auth/session-cache';
 import type { Config } from './config';
+import type { Geocoder } from './geocode';
 import type { CouchClient } from './store/couch-client';
 
 export interface AppContext {
@@ -19,6 +20,8 @@ export interface AppContext {
 	boardFeed: BoardFeed;
 	/** The offline map area served at /map. */
 	mapArea: MapArea;
+	/** Street names of the map area, to place Open311 reports sent with an address only (null: none shipped). */
+	geocoder: Geocoder | null;
 	/** Resolves when schema and seed are in place (retried in the background while the store is down). */
 	ready: Promise<void>;
 	isReady(): boolean;

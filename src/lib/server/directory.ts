@@ -17,7 +17,7 @@ export async function getUser(store: CouchClient, id: string): Promise<User | nu
 	return parsed.data;
 }
 
-async function listOfType<S extends z.ZodType>(store: CouchClient, type: string, schema: S): Promise<z.infer<S>[]> {
+export async function listOfType<S extends z.ZodType>(store: CouchClient, type: string, schema: S): Promise<z.infer<S>[]> {
 	const res = await store.db(DIRECTORY_DB).find<unknown>({ selector: { type }, limit: ALL });
 	return res.docs.map((d) => schema.parse(d));
 }

@@ -14,6 +14,7 @@ import { TZDate } from '@date-fns/tz';
 import { parse as parseCsv, type CsvError, type Info } from 'csv-parse';
 import { format, isValid, parseISO } from 'date-fns';
 import { z } from 'zod';
+import { formatCityIso, ISO_SECONDS_OFFSET } from '../../domain/time';
 
 /** San Francisco wall-clock: every time in the export is local, without a zone. */
 export const SF_TIME_ZONE = 'America/Los_Angeles';
@@ -80,7 +81,7 @@ export const CASE_FLAGS = {
 // Times
 // ---------------------------------------------------------------------------------------------------------
 
-const ISO_SECONDS = "yyyy-MM-dd'T'HH:mm:ssXXX";
+const ISO_SECONDS = ISO_SECONDS_OFFSET;
 
 /** Zone-less layouts seen in SF 311 exports: "2012-12-04 15:21:00" (Opened, Closed; newer exports use "T" and
  *  milliseconds) and "12/06/2012 04:39:00 AM" (Updated). */
@@ -162,8 +163,7 @@ export function sfLocalToIso(value: string): string | null {
 
 /** Any instant as ISO 8601 in San Francisco time with its offset, without milliseconds. */
 export function formatSfIso(instant: Date | number | string): string {
-	const ms = typeof instant === 'string' ? Date.parse(instant) : +instant;
-	return format(new TZDate(Math.floor(ms / 1000) * 1000, SF_TIME_ZONE), ISO_SECONDS);
+	return formatCityIso(instant, SF_TIME_ZONE);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -267,6 +267,18 @@ export class CouchDatabase {
 		return this.client.json('POST', `${this.#path}/_find`, { body: body });
 	}
 
+	/** Rows of a map/reduce view; `keys` asks for several keys in one request (POST). */
+	view<V = unknown, D = unknown>(
+		ddoc: string,
+		name: string,
+		query: Query & { keys?: readonly unknown[] } = {}
+	): Promise<{ rows: { id: string; key: unknown; value: V; doc?: D }[] }> {
+		const { keys, ...rest } = query;
+		const path = `${this.#path}/_design/${encodeURIComponent(ddoc)}/_view/${encodeURIComponent(name)}`;
+		if (keys) return this.client.json('POST', path, { query: rest, body: { keys } });
+		return this.client.json('GET', path, { query: rest });
+	}
+
 	createIndex(index: MangoIndex): Promise<{ result: string }> {
 		return this.client.json('POST', `${this.#path}/_index`, { body: { type: 'json', ...index } });
 	}

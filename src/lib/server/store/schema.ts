@@ -12,6 +12,12 @@ export const DIRECTORY_DB = 'directory';
 export const ACTIONS_DB = 'actions';
 /** Actions that could not be applied cleanly, for the supervisors' inbox. */
 export const CONFLICTS_DB = 'conflicts';
+/** Resident e-mails: every message the notifier made (sent, kept in the outbox, suppressed), and unsubscribes. */
+export const MAIL_DB = 'mail';
+/** Public media: residents' report photos and public copies of closing photos, EXIF removed. */
+export const MEDIA_DB = 'media';
+
+export const ALL_DBS = [ORDERS_DB, DIRECTORY_DB, ACTIONS_DB, CONFLICTS_DB, MAIL_DB, MEDIA_DB] as const;
 
 const INDEXES: Record<string, MangoIndex[]> = {
 	[ORDERS_DB]: [
@@ -19,11 +25,23 @@ const INDEXES: Record<string, MangoIndex[]> = {
 		{ ddoc: 'idx-orders', name: 'by-status-requested', index: { fields: ['type', 'status', 'requested_datetime'] } },
 		{ ddoc: 'idx-orders', name: 'by-requested', index: { fields: ['type', 'requested_datetime'] } },
 		{ ddoc: 'idx-orders', name: 'by-service-requested', index: { fields: ['type', 'service_code', 'requested_datetime'] } },
-		{ ddoc: 'idx-orders', name: 'by-status-closed', index: { fields: ['type', 'status', 'closed_datetime'] } }
+		{ ddoc: 'idx-orders', name: 'by-status-closed', index: { fields: ['type', 'status', 'closed_datetime'] } },
+		// Open311 GET requests with both service_code and status; duplicate detection.
+		{ ddoc: 'idx-orders', name: 'by-service-status-requested', index: { fields: ['type', 'service_code', 'status', 'requested_datetime'] } },
+		// Reports linked to a parent (closing the parent closes them).
+		{ ddoc: 'idx-orders', name: 'by-duplicate-status', index: { fields: ['type', 'duplicate_of', 'status'] } },
+		// Open311 tokens/{token}.
+		{ ddoc: 'idx-orders', name: 'by-token', index: { fields: ['type', 'intake_token'] } },
+		// Open311 servicerequestupdates.
+		{ ddoc: 'idx-orders', name: 'by-updated', index: { fields: ['type', 'updated_datetime'] } }
 	],
 	[DIRECTORY_DB]: [{ ddoc: 'idx-directory', name: 'by-type', index: { fields: ['type'] } }],
 	[ACTIONS_DB]: [{ ddoc: 'idx-actions', name: 'by-order', index: { fields: ['order_id', 'device_time'] } }],
-	[CONFLICTS_DB]: [{ ddoc: 'idx-conflicts', name: 'by-state', index: { fields: ['state', 'created_at'] } }]
+	[CONFLICTS_DB]: [{ ddoc: 'idx-conflicts', name: 'by-state', index: { fields: ['state', 'created_at'] } }],
+	[MAIL_DB]: [
+		{ ddoc: 'idx-mail', name: 'by-created', index: { fields: ['type', 'created_at'] } },
+		{ ddoc: 'idx-mail', name: 'by-state', index: { fields: ['type', 'state', 'created_at'] } }
+	]
 };
 
 /** Map/reduce views (JavaScript, evaluated by the store). Counts orders per type and status. */
@@ -37,12 +55,21 @@ const DESIGN_DOCS: Record<string, { _id: string; views: Record<string, { map: st
 					reduce: '_count'
 				}
 			}
+		},
+		{
+			// Open reports linked to a parent, by parent: small (only open duplicates), asked with many keys at once.
+			_id: '_design/links',
+			views: {
+				open_by_parent: {
+					map: "function (doc) { if (doc.type === 'work_order' && doc.duplicate_of && doc.status !== 'closed') emit(doc.duplicate_of, null); }"
+				}
+			}
 		}
 	]
 };
 
 export async function applySchema(client: CouchClient): Promise<void> {
-	for (const name of [ORDERS_DB, DIRECTORY_DB, ACTIONS_DB, CONFLICTS_DB]) await client.db(name).create();
+	for (const name of ALL_DBS) await client.db(name).create();
 	for (const [dbName, docs] of Object.entries(DESIGN_DOCS)) {
 		const db = client.db(dbName);
 		for (const doc of docs) {

@@ -1,0 +1,218 @@
+/**
+ * The Open311 GeoReport v2 endpoints under /open311/v2 (issue 07), each answering JSON or XML from one value.
+ * Routes are thin: they call `open311Route(handler)`, which checks the format and jurisdiction_id and turns
+ * every refusal into the spec's error array with its HTTP status (404 unknown, 403 api_key, 400 the rest).
+ */
+import type { RequestEvent } from '@sveltejs/kit';
+import {
+	argumentsFromJson,
+	isOpen311Format,
+	parseRequestsQuery,
+	parseServiceRequestInput,
+	publicTimeline,
+	toOpen311Request,
+	toOpen311Service,
+	toRequestUpdate,
+	toServiceDefinition,
+	workOrderDocId,
+	workOrderSchema,
+	type ArgumentMap,
+	type Open311Format,
+	type Open311Request,
+	type Open311RequestUpdate,
+	type ServiceType
+} from '../../domain';
+import { getContext, type AppContext } from '../context';
+import { listServiceTypes } from '../directory';
+import { AppError, PayloadTooLargeError, StoreUnavailableError, toPublicError } from '../errors';
+import { MAX_JSON_BODY_BYTES, readJson } from '../http';
+import { ORDERS_DB } from '../store/schema';
+import { findActiveApiKey } from './api-keys';
+import { Open311Failure } from './errors';
+import { CORS_HEADERS, open311ErrorResponse, open311Response } from './format';
+import { createServiceRequest, loadServiceType } from './intake';
+import { searchRequests } from './search';
+
+export const OPEN311_SPEC_URL = 'http://wiki.open311.org/GeoReport_v2';
+/** When this endpoint's interface last changed (Service Discovery `changeset`). */
+export const OPEN311_CHANGESET = '2026-11-23T00:00:00Z';
+const PHOTO_FIELD = 'media';
+const MAX_UPDATES = 1000;
+
+const fail = (status: number, description: string) => new Open311Failure(status, [{ code: status, description }]);
+
+export interface Open311Event {
+	ctx: AppContext;
+	format: Open311Format;
+	event: RequestEvent;
+}
+
+/** Wraps an Open311 handler: format from the path, jurisdiction check, spec-shaped errors. */
+export function open311Route(handler: (e: Open311Event) => Promise<Response>) {
+	return async (event: RequestEvent): Promise<Response> => {
+		const requested = (event.params as Record<string, string | undefined>).format ?? '';
+		if (!isOpen311Format(requested)) {
+			return open311ErrorResponse('json', 404, [{ code: 404, description: `format "${requested}" is not offered: use .json or .xml` }]);
+		}
+		try {
+			const ctx = getContext();
+			const jurisdiction = event.url.searchParams.get('jurisdiction_id');
+			if (jurisdiction !== null && jurisdiction !== ctx.config.OPEN311_JURISDICTION_ID) {
+				throw fail(404, `jurisdiction_id "${jurisdiction}" is not served here (this endpoint serves ${ctx.config.OPEN311_JURISDICTION_ID})`);
+			}
+			return await handler({ ctx, format: requested, event });
+		} catch (e) {
+			if (e instanceof Open311Failure) return open311ErrorResponse(requested, e.status, e.errors);
+			const pub = toPublicError(e);
+			// The spec: 404 for what does not exist, 403 for keys, 400 for any other request it cannot fulfil.
+			const status = e instanceof AppError && !(e instanceof StoreUnavailableError) && pub.status !== 404 && pub.status !== 403 ? 400 : pub.status;
+			return open311ErrorResponse(requested, status, [{ code: pub.status, description: pub.body.reason }]);
+		}
+	};
+}
+
+/** Preflight for browsers on other origins. */
+export const corsPreflight = () => new Response(null, { status: 204, headers: CORS_HEADERS });
+
+export function discovery(ctx: AppContext) {
+	const base = ctx.config.publicUrl;
+	return {
+		changeset: OPEN311_CHANGESET,
+		contact: `City 311, ${base}/report`,
+		key_service: `Ask the city's 311 administrators for an API key (issued at ${base}/admin/api-keys)`,
+		endpoints: [
+			{
+				specification: OPEN311_SPEC_URL,
+				url: `${base}/open311/v2`,
+				changeset: OPEN311_CHANGESET,
+				type: 'production',
+				formats: ['application/json', 'text/xml']
+			}
+		]
+	};
+}
+
+export async function getServices({ ctx, format }: Open311Event): Promise<Response> {
+	const types = await listServiceTypes(ctx.store);
+	const services = types.sort((a, b) => a.service_code.localeCompare(b.service_code)).map(toOpen311Service);
+	return open311Response(format, 'services', services);
+}
+
+export async function getServiceDefinition({ ctx, format, event }: Open311Event): Promise<Response> {
+	const code = event.params.code ?? '';
+	const type = await loadServiceType(ctx.store, code);
+	if (!type) throw fail(404, `service_code "${code}" was not found`);
+	return open311Response(format, 'service_definition', toServiceDefinition(type));
+}
+
+export async function getRequests({ ctx, format, event }: Open311Event): Promise<Response> {
+	const query = parseRequestsQuery(event.url.searchParams, new Date());
+	if (!query.ok) throw new Open311Failure(400, query.errors);
+	const orders = await searchRequests(ctx.store, query.value, ctx.config.CITY_TIME_ZONE);
+	const requests: Open311Request[] = orders.map((o) => toOpen311Request(o, ctx.config.publicUrl));
+	return open311Response(format, 'service_requests', requests);
+}
+
+export async function getRequest({ ctx, format, event }: Open311Event): Promise<Response> {
+	const id = event.params.id ?? '';
+	const raw = id.length <= 64 ? await ctx.store.db(ORDERS_DB).getOrNull<unknown>(workOrderDocId(id)) : null;
+	const parsed = raw ? workOrderSchema.safeParse(raw) : null;
+	if (!parsed?.success) throw fail(404, `service_request_id "${id}" was not found`);
+	return open311Response(format, 'service_requests', [toOpen311Request(parsed.data, ctx.config.publicUrl)]);
+}
+
+export async function getToken({ ctx, format, event }: Open311Event): Promise<Response> {
+	const token = event.params.token ?? '';
+	const res = /^[a-f0-9]{8,64}$/.test(token)
+		? await ctx.store.db(ORDERS_DB).find<{ service_request_id: string }>({
+				selector: { type: 'work_order', intake_token: token },
+				fields: ['service_request_id'],
+				use_index: ['idx-orders', 'by-token'],
+				limit: 1
+			})
+		: { docs: [] };
+	const found = res.docs[0];
+	if (!found) throw fail(404, `token "${token}" was not found`);
+	return open311Response(format, 'service_requests', [{ service_request_id: found.service_request_id, token }]);
+}
+
+/** The arguments of a POST: form-urlencoded (the spec), multipart (with a `media` photo) or JSON. */
+async function readArguments(request: Request, maxUpload: number): Promise<{ args: ArgumentMap; photo: Uint8Array | null }> {
+	const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+	const declared = Number(request.headers.get('content-length') ?? '0');
+	if (type === 'application/json') {
+		const parsed = argumentsFromJson(await readJson(request));
+		if (!parsed.ok) throw new Open311Failure(400, parsed.errors);
+		return { args: parsed.value, photo: null };
+	}
+	if (type !== 'application/x-www-form-urlencoded' && type !== 'multipart/form-data') {
+		throw fail(400, 'send the request as application/x-www-form-urlencoded (or multipart/form-data with a photo, or application/json)');
+	}
+	const limit = type === 'multipart/form-data' ? maxUpload + MAX_JSON_BODY_BYTES : MAX_JSON_BODY_BYTES;
+	if (declared > limit) throw new PayloadTooLargeError(`the request is larger than ${Math.round(limit / 1024)} KB`);
+	let form: FormData;
+	try {
+		form = await request.formData();
+	} catch {
+		throw fail(400, `the ${type} body could not be read`);
+	}
+	const args: ArgumentMap = new Map();
+	let photo: Uint8Array | null = null;
+	for (const [name, value] of form.entries()) {
+		if (typeof value === 'string') {
+			args.set(name, [...(args.get(name) ?? []), value]);
+		} else if (name === PHOTO_FIELD && !photo) {
+			if (value.size > maxUpload) throw new PayloadTooLargeError(`the photo is larger than ${Math.round(maxUpload / (1024 * 1024))} MB`);
+			if (value.size > 0) photo = new Uint8Array(await value.arrayBuffer());
+		} else {
+			throw fail(400, `unexpected file "${name}": send one photo as "${PHOTO_FIELD}"`);
+		}
+	}
+	return { args, photo };
+}
+
+export async function postRequest({ ctx, format, event }: Open311Event): Promise<Response> {
+	const { args, photo } = await readArguments(event.request, ctx.config.MAX_UPLOAD_BYTES);
+	const presented = args.get('api_key')?.[0] ?? null;
+	if (!presented) throw fail(403, 'api_key was not provided');
+	const key = await findActiveApiKey(ctx.store, presented);
+	if (!key) throw fail(403, 'api_key is not valid (unknown or revoked)');
+	const input = parseServiceRequestInput(args);
+	if (!input.ok) throw new Open311Failure(400, input.errors);
+	const result = await createServiceRequest(ctx, input.value, { channel: 'open311', via: key.name, photo });
+	const answer = result.token
+		? { token: result.token, service_notice: result.service_notice, account_id: null }
+		: { service_request_id: result.order.service_request_id, service_notice: result.service_notice, account_id: null };
+	return open311Response(format, 'service_requests', [answer], 201);
+}
+
+/** servicerequestupdates (FixMyStreet's extension): each public step of requests updated in the range. */
+export async function getRequestUpdates({ ctx, format, event }: Open311Event): Promise<Response> {
+	const params = event.url.searchParams;
+	// The same date rules as GET requests (90-day default and limit); ranges apply to the update time.
+	const query = parseRequestsQuery(new URLSearchParams([...params].filter(([k]) => k === 'start_date' || k === 'end_date')), new Date());
+	if (!query.ok) throw new Open311Failure(400, query.errors);
+	const { start, end } = query.value;
+	const types = new Map<string, ServiceType>((await listServiceTypes(ctx.store)).map((t) => [t.service_code, t]));
+	// updated_datetime strings mix offsets (device times are UTC): widen by a day, then compare instants.
+	const margin = 24 * 60 * 60 * 1000;
+	const res = await ctx.store.db(ORDERS_DB).find<unknown>({
+		selector: { type: 'work_order', updated_datetime: { $gte: new Date(+start - margin).toISOString().slice(0, 10), $lte: new Date(+end + margin).toISOString() } },
+		sort: [{ type: 'desc' }, { updated_datetime: 'desc' }],
+		use_index: ['idx-orders', 'by-updated'],
+		limit: MAX_UPDATES * 5 // orders, newest updates first; each has a few steps
+	});
+	const updates: Open311RequestUpdate[] = [];
+	for (const doc of res.docs) {
+		const parsed = workOrderSchema.safeParse(doc);
+		if (!parsed.success) continue;
+		const order = parsed.data;
+		const workDone = types.get(order.service_code)?.resolution_codes.find((r) => r.code === order.resolution?.code)?.work_done ?? true;
+		for (const step of publicTimeline(order)) {
+			const t = Date.parse(step.at);
+			if (t >= +start && t <= +end) updates.push(toRequestUpdate(order.service_request_id, step, workDone, ctx.config.publicUrl));
+		}
+	}
+	updates.sort((a, b) => Date.parse(a.updated_datetime) - Date.parse(b.updated_datetime) || a.update_id.localeCompare(b.update_id));
+	return open311Response(format, 'service_request_updates', updates.slice(-MAX_UPDATES));
+}
