@@ -24,6 +24,12 @@ import type { Sf311Case } from './sf311-csv';
 const SLUG_MAX = 64; // characters: the domain's slug limit
 
 /** Lowercase; every run of characters other than a-z and 0-9 becomes "_"; no leading/trailing "_". */
+/**
+ * Services Open311 treats as `batch`: a POST answers with a token, the request id comes later from
+ * tokens/{token}. SF311 holds external requests until it has routed them, which fits.
+ */
+export const BATCH_SERVICES: ReadonlySet<string> = new Set(['311_external_request']);
+
 export function slugify(text: string): string {
 	return text
 		.toLowerCase()
@@ -383,7 +389,7 @@ export function buildServiceTypes(cases: Iterable<Pick<Sf311Case, 'category' | '
 			description: profile.description,
 			group: profile.group,
 			keywords: [...profile.keywords],
-			open311_type: 'realtime',
+			open311_type: BATCH_SERVICES.has(code) ? 'batch' : 'realtime',
 			department: mostFrequent(stats.departments) ?? OTHER_DEPARTMENT,
 			sla_hours: profile.sla_hours,
 			service_minutes: SERVICE_MINUTES[profile.group],
