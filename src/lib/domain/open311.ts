@@ -9,6 +9,7 @@ import { latitude, longitude } from './common';
 import type { Open311Attribute, ServiceType } from './service-type';
 import { toOpen311Status, OPEN_STATUSES, type WorkflowStatus } from './status-machine';
 import type { PublicStep, TimelineEntry } from './timeline';
+import { toCityIso } from './time';
 import { DESCRIPTION_MAX, type WorkOrder } from './work-order';
 
 export const OPEN311_FORMATS = ['json', 'xml'] as const;
@@ -145,9 +146,10 @@ export function serviceNoticeFor(order: Pick<WorkOrder, 'duplicate_of' | 'status
  * An order as a GeoReport v2 request. media_url: the closing photo's public copy once there is one, else
  * what the reporter gave. updated_datetime of a closed request is its close (the spec says so).
  */
-export function toOpen311Request(order: Open311OrderFields, baseUrl: string): Open311Request {
+export function toOpen311Request(order: Open311OrderFields, baseUrl: string, timeZone: string): Open311Request {
 	const photo = closingPhoto(order);
 	const status = toOpen311Status(order.status);
+	const when = (s: string | null) => (s === null ? null : toCityIso(s, timeZone));
 	return {
 		service_request_id: order.service_request_id,
 		status,
@@ -157,9 +159,9 @@ export function toOpen311Request(order: Open311OrderFields, baseUrl: string): Op
 		description: order.description || null,
 		agency_responsible: order.agency_responsible || null,
 		service_notice: serviceNoticeFor(order),
-		requested_datetime: order.requested_datetime,
-		updated_datetime: status === 'closed' && order.closed_datetime ? order.closed_datetime : order.updated_datetime,
-		expected_datetime: order.expected_datetime,
+		requested_datetime: toCityIso(order.requested_datetime, timeZone),
+		updated_datetime: when(status === 'closed' && order.closed_datetime ? order.closed_datetime : order.updated_datetime),
+		expected_datetime: when(order.expected_datetime),
 		address: order.address,
 		address_id: null,
 		zipcode: order.zipcode,
@@ -476,13 +478,13 @@ const UPDATE_TEXT: Record<PublicStep, string> = {
 };
 
 /** One public timeline step as an update. `workDone`: the closing resolution meant work was done (FIXED). */
-export function toRequestUpdate(orderId: string, step: TimelineEntry, workDone: boolean, baseUrl: string): Open311RequestUpdate {
+export function toRequestUpdate(orderId: string, step: TimelineEntry, workDone: boolean, baseUrl: string, timeZone: string): Open311RequestUpdate {
 	const status = step.step === 'closed' ? (workDone ? 'FIXED' : 'CLOSED') : step.step === 'note' ? STATUS_OF_WORKFLOW[step.status] : UPDATE_STATUS[step.step];
 	return {
 		update_id: step.id,
 		service_request_id: orderId,
 		status,
-		updated_datetime: step.at,
+		updated_datetime: toCityIso(step.at, timeZone),
 		description: step.note ?? (step.ref ? `${UPDATE_TEXT[step.step]} (#${step.ref})` : UPDATE_TEXT[step.step]),
 		media_url: step.photo ? `${baseUrl}${publicPhotoPath(step.photo)}` : null
 	};

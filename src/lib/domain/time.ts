@@ -12,3 +12,13 @@ export function formatCityIso(instant: Date | number | string, timeZone: string)
 	const ms = typeof instant === 'string' ? Date.parse(instant) : +instant;
 	return format(new TZDate(Math.floor(ms / 1000) * 1000, timeZone), ISO_SECONDS_OFFSET);
 }
+
+const CITY_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/;
+
+/**
+ * A stored time as Open311 shows it (city wall clock, to the second, with offset). Request times are stored
+ * that way already; device times (closes, updates) are UTC with milliseconds and get converted.
+ */
+export function toCityIso(stored: string, timeZone: string): string {
+	return CITY_ISO.test(stored) ? stored : formatCityIso(stored, timeZone);
+}

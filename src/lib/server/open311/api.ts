@@ -109,7 +109,7 @@ export async function getRequests({ ctx, format, event }: Open311Event): Promise
 	const query = parseRequestsQuery(event.url.searchParams, new Date());
 	if (!query.ok) throw new Open311Failure(400, query.errors);
 	const orders = await searchRequests(ctx.store, query.value, ctx.config.CITY_TIME_ZONE);
-	const requests: Open311Request[] = orders.map((o) => toOpen311Request(o, ctx.config.publicUrl));
+	const requests: Open311Request[] = orders.map((o) => toOpen311Request(o, ctx.config.publicUrl, ctx.config.CITY_TIME_ZONE));
 	return open311Response(format, 'service_requests', requests);
 }
 
@@ -118,7 +118,7 @@ export async function getRequest({ ctx, format, event }: Open311Event): Promise<
 	const raw = id.length <= 64 ? await ctx.store.db(ORDERS_DB).getOrNull<unknown>(workOrderDocId(id)) : null;
 	const parsed = raw ? workOrderSchema.safeParse(raw) : null;
 	if (!parsed?.success) throw fail(404, `service_request_id "${id}" was not found`);
-	return open311Response(format, 'service_requests', [toOpen311Request(parsed.data, ctx.config.publicUrl)]);
+	return open311Response(format, 'service_requests', [toOpen311Request(parsed.data, ctx.config.publicUrl, ctx.config.CITY_TIME_ZONE)]);
 }
 
 export async function getToken({ ctx, format, event }: Open311Event): Promise<Response> {
@@ -181,8 +181,8 @@ export async function postRequest({ ctx, format, event }: Open311Event): Promise
 	if (!input.ok) throw new Open311Failure(400, input.errors);
 	const result = await createServiceRequest(ctx, input.value, { channel: 'open311', via: key.name, photo });
 	const answer = result.token
-		? { token: result.token, service_notice: result.service_notice, account_id: null }
-		: { service_request_id: result.order.service_request_id, service_notice: result.service_notice, account_id: null };
+		? { token: result.token, service_notice: result.service_notice }
+		: { service_request_id: result.order.service_request_id, service_notice: result.service_notice }; // account_id "may not be returned": we have no resident accounts
 	return open311Response(format, 'service_requests', [answer], 201);
 }
 
@@ -210,7 +210,7 @@ export async function getRequestUpdates({ ctx, format, event }: Open311Event): P
 		const workDone = types.get(order.service_code)?.resolution_codes.find((r) => r.code === order.resolution?.code)?.work_done ?? true;
 		for (const step of publicTimeline(order)) {
 			const t = Date.parse(step.at);
-			if (t >= +start && t <= +end) updates.push(toRequestUpdate(order.service_request_id, step, workDone, ctx.config.publicUrl));
+			if (t >= +start && t <= +end) updates.push(toRequestUpdate(order.service_request_id, step, workDone, ctx.config.publicUrl, ctx.config.CITY_TIME_ZONE));
 		}
 	}
 	updates.sort((a, b) => Date.parse(a.updated_datetime) - Date.parse(b.updated_datetime) || a.update_id.localeCompare(b.update_id));
