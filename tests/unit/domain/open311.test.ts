@@ -122,8 +122,8 @@ describe('attributes against the service definition', () => {
 	const def: Open311Attribute[] = [
 		{ variable: true, code: 'kind', datatype: 'singlevaluelist', required: true, datatype_description: null, order: 1, description: 'What kind?', values: [{ key: 'deep', name: 'Deep' }, { key: 'shallow', name: 'Shallow' }] },
 		{ variable: true, code: 'where', datatype: 'multivaluelist', required: false, datatype_description: null, order: 2, description: 'Where?', values: [{ key: 'bike_lane', name: 'Bike lane' }, { key: 'crosswalk', name: 'Crosswalk' }] },
-		{ variable: true, code: 'size', datatype: 'number', required: false, datatype_description: 'in cm', order: 3, description: 'Size', values: null },
-		{ variable: false, code: 'info', datatype: 'text', required: false, datatype_description: null, order: 4, description: 'Call 911 if it is an emergency', values: null }
+		{ variable: true, code: 'size', datatype: 'number', required: false, datatype_description: 'in cm', order: 3, description: 'Size' },
+		{ variable: false, code: 'info', datatype: 'text', required: false, datatype_description: null, order: 4, description: 'Call 911 if it is an emergency' }
 	];
 	it('keeps valid values: one for single lists, a de-duplicated list for multi lists', () => {
 		const r = validateAttributes(def, new Map([['kind', ['deep']], ['where', ['bike_lane', 'crosswalk', 'bike_lane']], ['size', ['40']]]));
@@ -145,7 +145,7 @@ describe('an order as an Open311 request and its public timeline', () => {
 	const order = unassignedOrder({ requested_datetime: '2024-05-01T00:00:00-07:00', updated_datetime: '2024-05-01T00:00:00-07:00' });
 	const closedOrder = applyAll(
 		order,
-		[assign('crew-a', { id: uuid(1), deviceTime: at(0) }), enRoute({ id: uuid(2), deviceTime: at(10) }), note('Cones placed', 'public', { id: uuid(3), deviceTime: at(20) }), note('gate code 1234', 'internal', { id: uuid(4), deviceTime: at(21) }), close('repaired', { id: uuid(5), deviceTime: at(30) }, { public_note: 'Filled.', after_photo: 'after.jpg' })],
+		[assign('crew-a', { id: uuid(1), time: at(0) }), enRoute({ id: uuid(2), time: at(10) }), note('Cones placed', 'public', { id: uuid(3), time: at(20) }), note('gate code 1234', 'internal', { id: uuid(4), time: at(21) }), close('repaired', { id: uuid(5), time: at(30) }, { public_note: 'Filled.', after_photo: 'after.jpg' })],
 		photoContext()
 	);
 
@@ -173,7 +173,7 @@ describe('an order as an Open311 request and its public timeline', () => {
 	});
 
 	it('a refused close adds no public step and no public photo', () => {
-		const refused = applyAll(order, [close('not-a-code', { id: uuid(9), deviceTime: at(5) })], context());
+		const refused = applyAll(order, [close('not-a-code', { id: uuid(9), time: at(5) })], context());
 		expect(publicTimeline(refused).map((s) => s.step)).toEqual(['received']);
 		expect(toOpen311Request(refused, 'https://x.gov', 'UTC').media_url).toBeNull();
 	});
