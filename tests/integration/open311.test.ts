@@ -278,6 +278,39 @@ describe('POST requests', () => {
 		expect((await errorsOf(twice, 400))[0]).toMatch(/request_type/);
 	});
 
+	it('a service with a required attribute and a multi-value list: the definition says so and POST holds to it', async () => {
+		// A city configures such a type in its directory; the seed's SF types have only optional single lists.
+		await store.db('directory').put({
+			_id: 'service_type:pothole_test',
+			type: 'service_type',
+			service_code: 'pothole_test',
+			service_name: 'Pothole (test)',
+			description: 'A hole in the road surface.',
+			group: 'Streets',
+			keywords: ['pothole'],
+			open311_type: 'realtime',
+			department: 'dpw',
+			sla_hours: 72,
+			resolution_codes: [{ code: 'completed', label: 'Completed' }],
+			requires_after_photo: false,
+			attributes: [
+				{ variable: true, code: 'depth', datatype: 'singlevaluelist', required: true, datatype_description: null, order: 1, description: 'How deep is it?', values: [{ key: 'shallow', name: 'Shallow' }, { key: 'deep', name: 'Deeper than 5 cm' }] },
+				{ variable: true, code: 'lanes', datatype: 'multivaluelist', required: false, datatype_description: null, order: 2, description: 'Which lanes?', values: [{ key: 'bike', name: 'Bike lane' }, { key: 'car', name: 'Car lane' }, { key: 'bus', name: 'Bus lane' }] }
+			]
+		});
+		const def = await getJson<{ attributes: { code: string; required: boolean; datatype: string }[] }>('/open311/v2/services/pothole_test.json');
+		valid(schema.definition, def);
+		expect(def.attributes.map((a) => [a.code, a.datatype, a.required])).toEqual([
+			['depth', 'singlevaluelist', true],
+			['lanes', 'multivaluelist', false]
+		]);
+		const base = { api_key: apiKey, service_code: 'pothole_test', lat: 37.7849, long: -122.4079 };
+		expect((await errorsOf(await post(base), 400)).join()).toMatch(/attribute\[depth\] is required/);
+		expect((await errorsOf(await post({ ...base, 'attribute[depth]': 'deep', 'attribute[lanes]': ['bike', 'tram'] }), 400)).join()).toMatch(/"tram"/);
+		const answer = await created(await post({ ...base, 'attribute[depth]': 'deep', 'attribute[lanes]': ['bike', 'bus'] }));
+		expect((await order(answer.service_request_id!)).attributes).toEqual({ depth: 'deep', lanes: ['bike', 'bus'] });
+	});
+
 	it('batch services answer with a token that tokens/{token} turns into the request id', async () => {
 		const answer = await created(await post({ api_key: apiKey, service_code: '311_external_request', ...SPOT, description: 'Cable hanging low over the sidewalk' }));
 		expect(answer.service_request_id).toBeUndefined();

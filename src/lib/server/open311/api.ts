@@ -202,7 +202,8 @@ export async function getRequestUpdates({ ctx, format, event }: Open311Event): P
 		use_index: ['idx-orders', 'by-updated'],
 		limit: MAX_UPDATES * 5 // orders, newest updates first; each has a few steps
 	});
-	const updates: Open311RequestUpdate[] = [];
+	// Sorted by the exact time (the output is to the second), a request's own steps kept in timeline order.
+	const found: { update: Open311RequestUpdate; t: number }[] = [];
 	for (const doc of res.docs) {
 		const parsed = workOrderSchema.safeParse(doc);
 		if (!parsed.success) continue;
@@ -210,9 +211,10 @@ export async function getRequestUpdates({ ctx, format, event }: Open311Event): P
 		const workDone = types.get(order.service_code)?.resolution_codes.find((r) => r.code === order.resolution?.code)?.work_done ?? true;
 		for (const step of publicTimeline(order)) {
 			const t = Date.parse(step.at);
-			if (t >= +start && t <= +end) updates.push(toRequestUpdate(order.service_request_id, step, workDone, ctx.config.publicUrl, ctx.config.CITY_TIME_ZONE));
+			if (t >= +start && t <= +end) found.push({ update: toRequestUpdate(order.service_request_id, step, workDone, ctx.config.publicUrl, ctx.config.CITY_TIME_ZONE), t });
 		}
 	}
-	updates.sort((a, b) => Date.parse(a.updated_datetime) - Date.parse(b.updated_datetime) || a.update_id.localeCompare(b.update_id));
+	found.sort((a, b) => a.t - b.t || (a.update.service_request_id === b.update.service_request_id ? 0 : a.update.service_request_id < b.update.service_request_id ? -1 : 1));
+	const updates = found.map((f) => f.update);
 	return open311Response(format, 'service_request_updates', updates.slice(-MAX_UPDATES));
 }
