@@ -17,7 +17,7 @@ import { loadOrCreateSecret } from './secrets';
 import { seedIfEmpty } from './seed';
 import { CouchClient } from './store/couch-client';
 import { startEmbeddedStore, type EmbeddedStore } from './store/embedded';
-import { applySchema, warmIndexes } from './store/schema';
+import { applySchema } from './store/schema';
 import { policyFromDays, runProjector } from './sync/projector';
 import { runRunner } from './sync/runner';
 
@@ -69,10 +69,6 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 		ready = true;
 		console.log(`[store] ready in ${Date.now() - started} ms`);
 		startWorkers();
-		warmIndexes(store).then(
-			(ms) => console.log(`[store] indexes built in ${ms} ms`),
-			(e: unknown) => console.warn('[store] index warm-up failed (queries build them on demand):', e)
-		);
 	};
 	const readyPromise = (async () => {
 		let delay = RETRY_MIN_MS;

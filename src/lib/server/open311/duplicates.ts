@@ -15,8 +15,8 @@ import {
 	type FieldAction,
 	type WorkOrder
 } from '../../domain';
-import { isConflict, type CouchClient } from '../store/couch-client';
-import { ACTIONS_DB, ORDERS_DB } from '../store/schema';
+import { isConflict, isNotFound, type CouchClient } from '../store/couch-client';
+import { ACTIONS_DB, LINKS_DB, ORDERS_DB } from '../store/schema';
 import { follow } from '../sync/follow';
 import { applyAction } from '../sync/runner';
 
@@ -53,27 +53,64 @@ async function closeWith(store: CouchClient, child: string, parent: WorkOrder): 
 	await applyAction(store, action);
 }
 
-/** The `links/open_by_parent` view: open reports linked to any of `parents`. */
-async function openChildren(store: CouchClient, parents: readonly string[]): Promise<{ child: string; parent: string }[]> {
-	if (parents.length === 0) return [];
-	const res = await store.db(ORDERS_DB).view('links', 'open_by_parent', { keys: parents });
-	return res.rows.map((r) => ({ child: r.id.slice('order:'.length), parent: String(r.key) }));
+export interface DuplicateLink {
+	_id: string;
+	_rev?: string;
+	type: 'duplicate_link';
+	child: string;
+	parent: string;
+	created_at: string;
+}
+export const linkDocId = (child: string) => `link:${child}`;
+
+/** Records that `child` is a duplicate of `parent` (the intake does, before the report itself). Returns its revision. */
+export async function recordLink(store: CouchClient, child: string, parent: string, now: Date): Promise<string> {
+	const link: DuplicateLink = { _id: linkDocId(child), type: 'duplicate_link', child, parent, created_at: now.toISOString() };
+	return (await store.db(LINKS_DB).put(link)).rev;
+}
+
+/** Every open link (the links database holds only unsettled ones: few). */
+async function openLinks(store: CouchClient): Promise<DuplicateLink[]> {
+	const res = await store.db(LINKS_DB).allDocs<DuplicateLink>({ startkey: 'link:', endkey: 'link:\ufff0', include_docs: true });
+	return res.rows.map((r) => r.doc!).filter((d) => d && d.type === 'duplicate_link');
+}
+
+async function settle(store: CouchClient, link: DuplicateLink): Promise<void> {
+	try {
+		await store.db(LINKS_DB).remove(link._id, link._rev!);
+	} catch (e) {
+		if (!isConflict(e) && !isNotFound(e)) throw e; // another server settled it
+	}
 }
 
 /**
  * Closes what these orders' states call for: the open duplicates of the closed ones, and the linked open ones
- * whose parent is already closed. Returns how many reports it closed.
+ * whose parent is already closed. Links whose report is closed (by its parent or on its own) are removed.
+ * Returns how many reports it closed.
  */
 export async function settleDuplicates(store: CouchClient, orders: readonly WorkOrder[]): Promise<number> {
-	let closed = 0;
 	const closedParents = new Map(orders.filter((o) => o.status === 'closed').map((o) => [o.service_request_id, o]));
-	for (const { child, parent } of await openChildren(store, [...closedParents.keys()])) {
-		await closeWith(store, child, closedParents.get(parent)!);
-		closed++;
+	const closedIds = new Set(closedParents.keys());
+	const openLinked = orders.filter((o) => o.status !== 'closed' && o.duplicate_of);
+	if (closedIds.size === 0 && openLinked.length === 0) return 0;
+	let closed = 0;
+	for (const link of await openLinks(store)) {
+		const parent = closedParents.get(link.parent);
+		if (parent) {
+			// Only a report that really is linked to this parent (a link left by a failed intake is dropped).
+			const raw = await store.db(ORDERS_DB).getOrNull<unknown>(workOrderDocId(link.child));
+			const child = raw ? workOrderSchema.safeParse(raw) : null;
+			if (child?.success && child.data.duplicate_of === link.parent) {
+				await closeWith(store, link.child, parent);
+				closed++;
+			}
+			await settle(store, link);
+		} else if (closedIds.has(link.child)) {
+			await settle(store, link); // the report was closed on its own
+		}
 	}
-	for (const order of orders) {
-		if (order.status === 'closed' || !order.duplicate_of) continue;
-		const raw = await store.db(ORDERS_DB).getOrNull<unknown>(workOrderDocId(order.duplicate_of));
+	for (const order of openLinked) {
+		const raw = await store.db(ORDERS_DB).getOrNull<unknown>(workOrderDocId(order.duplicate_of!));
 		const parent = raw ? workOrderSchema.safeParse(raw) : null;
 		if (parent?.success && parent.data.status === 'closed') {
 			await closeWith(store, order.service_request_id, parent.data);
@@ -95,7 +132,7 @@ export function runDuplicateCloser(store: CouchClient, signal: AbortSignal): Pro
 			for (const change of changes) {
 				if (change.deleted || !change.id.startsWith('order:')) continue;
 				const parsed = workOrderSchema.safeParse(change.doc);
-				// Only orders that can call for a closure: closed ones (may have children) and open linked ones.
+				// Only orders that can call for a closure: closed ones (may have open links) and open linked ones.
 				if (parsed.success && (parsed.data.status === 'closed' || parsed.data.duplicate_of)) orders.push(parsed.data);
 			}
 			await settleDuplicates(store, orders);

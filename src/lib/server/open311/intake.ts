@@ -30,7 +30,8 @@ import type { Config } from '../config';
 import type { Geocoder } from '../geocode';
 import { storeUpload } from '../media';
 import { isConflict, type CouchClient } from '../store/couch-client';
-import { DIRECTORY_DB, ORDERS_DB } from '../store/schema';
+import { DIRECTORY_DB, LINKS_DB, ORDERS_DB } from '../store/schema';
+import { linkDocId, recordLink } from './duplicates';
 import { Open311Failure } from './errors';
 
 const ID_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'; // no 0/O, 1/I/L: read out over the phone
@@ -219,6 +220,17 @@ export async function createServiceRequest(deps: IntakeDeps, input: ServiceReque
 			intake_token: token,
 			flags: approximate ? ['approximate_location'] : []
 		});
+		// The link goes first, so a report is never linked without the duplicate closer knowing; a taken id
+		// shows up here already (that report's link) or at the order, and the link is taken back.
+		let linkRev: string | null = null;
+		if (parent) {
+			try {
+				linkRev = await recordLink(store, id, parent.service_request_id, now);
+			} catch (e) {
+				if (isConflict(e)) continue;
+				throw e;
+			}
+		}
 		try {
 			const res = await store.db(ORDERS_DB).put(order);
 			return {
@@ -228,6 +240,7 @@ export async function createServiceRequest(deps: IntakeDeps, input: ServiceReque
 				service_notice: serviceNoticeFor(order) ?? expectedNotice(type)
 			};
 		} catch (e) {
+			if (linkRev) await store.db(LINKS_DB).remove(linkDocId(id), linkRev).catch(() => undefined); // the closer also checks
 			if (!isConflict(e)) throw e; // the id was taken (28 million a day: rare): draw another
 		}
 	}

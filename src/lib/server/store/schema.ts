@@ -17,7 +17,13 @@ export const MAIL_DB = 'mail';
 /** Public media: residents' report photos and public copies of closing photos, EXIF removed. */
 export const MEDIA_DB = 'media';
 
-export const ALL_DBS = [ORDERS_DB, DIRECTORY_DB, ACTIONS_DB, CONFLICTS_DB, MAIL_DB, MEDIA_DB] as const;
+/**
+ * Open duplicate links (`link:<report>` → its parent), written by the intake and removed once settled: small,
+ * so the duplicate closer reads it whole instead of indexing every order.
+ */
+export const LINKS_DB = 'links';
+
+export const ALL_DBS = [ORDERS_DB, DIRECTORY_DB, ACTIONS_DB, CONFLICTS_DB, MAIL_DB, MEDIA_DB, LINKS_DB] as const;
 
 const INDEXES: Record<string, MangoIndex[]> = {
 	[ORDERS_DB]: [
@@ -28,8 +34,6 @@ const INDEXES: Record<string, MangoIndex[]> = {
 		{ ddoc: 'idx-orders', name: 'by-status-closed', index: { fields: ['type', 'status', 'closed_datetime'] } },
 		// Open311 GET requests with both service_code and status; duplicate detection.
 		{ ddoc: 'idx-orders', name: 'by-service-status-requested', index: { fields: ['type', 'service_code', 'status', 'requested_datetime'] } },
-		// Reports linked to a parent (closing the parent closes them).
-		{ ddoc: 'idx-orders', name: 'by-duplicate-status', index: { fields: ['type', 'duplicate_of', 'status'] } },
 		// Open311 tokens/{token}.
 		{ ddoc: 'idx-orders', name: 'by-token', index: { fields: ['type', 'intake_token'] } },
 		// Open311 servicerequestupdates.
@@ -55,15 +59,6 @@ const DESIGN_DOCS: Record<string, { _id: string; views: Record<string, { map: st
 					reduce: '_count'
 				}
 			}
-		},
-		{
-			// Open reports linked to a parent, by parent: small (only open duplicates), asked with many keys at once.
-			_id: '_design/links',
-			views: {
-				open_by_parent: {
-					map: "function (doc) { if (doc.type === 'work_order' && doc.duplicate_of && doc.status !== 'closed') emit(doc.duplicate_of, null); }"
-				}
-			}
 		}
 	]
 };
@@ -82,21 +77,6 @@ export async function applySchema(client: CouchClient): Promise<void> {
 		// POST /_index is idempotent: an identical index answers "exists".
 		for (const index of indexes) await client.db(dbName).createIndex(index);
 	}
-}
-
-/**
- * Builds every Mango index now, in the background after start-up, so that the first search of each kind
- * (an Open311 client, the board) does not wait while the store indexes every order. Returns the time taken.
- */
-export async function warmIndexes(client: CouchClient): Promise<number> {
-	const started = Date.now();
-	for (const [dbName, indexes] of Object.entries(INDEXES)) {
-		for (const { ddoc, name, index } of indexes) {
-			const selector = Object.fromEntries(index.fields.map((f) => [typeof f === 'string' ? f : Object.keys(f)[0]!, { $gt: null }]));
-			await client.db(dbName).find({ selector, use_index: [ddoc, name], limit: 1 });
-		}
-	}
-	return Date.now() - started;
 }
 
 export async function isEmpty(client: CouchClient): Promise<boolean> {
