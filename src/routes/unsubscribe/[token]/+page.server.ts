@@ -6,9 +6,9 @@ import { residentLang } from '$lib/server/resident/lang';
 import type { Actions, PageServerLoad } from './$types';
 
 /**
- * /unsubscribe/<token>, the link in every resident e-mail (notify/notifier.ts). GET asks first (mail scanners
- * follow links: a GET never unsubscribes); the button's POST, or a mail client's RFC 8058 one-click POST
- * (body "List-Unsubscribe=One-Click", no Origin: hooks.server.ts lets it through), suppresses the address.
+ * /unsubscribe/<token>, the link in every resident e-mail (notify/notifier.ts), for browsers. GET asks first
+ * (mail scanners follow links: a GET never unsubscribes); the button's POST suppresses the address. Mail
+ * clients' RFC 8058 one-click POSTs (not asking for HTML) are answered by +server.ts beside this page.
  */
 export const load: PageServerLoad = (event) => {
 	const lang = residentLang(event);
