@@ -6,6 +6,8 @@ declare global {
 		interface Error {
 			message: string;
 			code?: string;
+			/** The language the error page speaks (resident pages, issue 07). */
+			lang?: 'en' | 'es';
 		}
 		interface Locals {
 			user: SessionUser | null;
