@@ -126,8 +126,22 @@ async function generateOrders(count: number, anchor: number): Promise<WorkOrder[
 	return out;
 }
 
+/**
+ * Building an index keeps the store's process busy for a long while, and an idle keep-alive socket may be
+ * closed under us meanwhile ("other side closed"). Set-up reads are idempotent: ask again.
+ */
+async function retrying<T>(what: () => Promise<T>): Promise<T> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await what();
+		} catch (e) {
+			if (!(e instanceof StoreUnavailableError) || attempt >= 10) throw e;
+		}
+	}
+}
+
 async function countOrders(store: CouchClient): Promise<number> {
-	const res = await store.db(ORDERS_DB).view<number>('stats', 'by_status', { reduce: true });
+	const res = await retrying(() => store.db(ORDERS_DB).view<number>('stats', 'by_status', { reduce: true }));
 	return res.rows.reduce((t, r) => t + Number(r.value), 0);
 }
 
@@ -247,17 +261,6 @@ async function warmIndexes(store: CouchClient) {
 		['by-token', { intake_token: '-' }],
 		['by-updated', { updated_datetime: never }]
 	];
-	// Building an index keeps the store's process busy for a long while; an idle keep-alive socket may be
-	// closed under us meanwhile. The build goes on in the store: ask again.
-	const retrying = async (what: () => Promise<unknown>) => {
-		for (let attempt = 1; ; attempt++) {
-			try {
-				return await what();
-			} catch (e) {
-				if (!(e instanceof StoreUnavailableError) || attempt >= 10) throw e;
-			}
-		}
-	};
 	for (const [name, selector] of queries) {
 		await retrying(() => db.find({ selector: { type: 'work_order', ...selector }, use_index: ['idx-orders', name], limit: 1 }));
 	}
