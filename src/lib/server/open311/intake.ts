@@ -99,6 +99,9 @@ export async function findDuplicateParent(
 			store.db(ORDERS_DB).find<Pick<WorkOrder, 'service_request_id' | 'lat' | 'long' | 'requested_datetime' | 'duplicate_of'>>({
 				selector: { type: 'work_order', service_code: type.service_code, status, requested_datetime: { $gte: since } },
 				fields: ['service_request_id', 'lat', 'long', 'requested_datetime', 'duplicate_of'],
+				// The index's own order, spelled out: without a sort the embedded store (pouchdb-find) reads every
+				// row of the code and status instead of the date range (0.5-0.8 s per query on 100,000 orders).
+				sort: [{ type: 'asc' }, { service_code: 'asc' }, { status: 'asc' }, { requested_datetime: 'asc' }],
 				use_index: ['idx-orders', 'by-service-status-requested'],
 				limit: MAX_CANDIDATES
 			})
