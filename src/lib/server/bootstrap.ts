@@ -18,6 +18,7 @@ import { seedIfEmpty } from './seed';
 import { CouchClient } from './store/couch-client';
 import { startEmbeddedStore, type EmbeddedStore } from './store/embedded';
 import { applySchema } from './store/schema';
+import { RequestIndex } from './open311/request-index';
 import { policyFromDays, runProjector } from './sync/projector';
 import { runRunner } from './sync/runner';
 
@@ -51,12 +52,14 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 
 	let ready = false;
 	let stopped = false;
+	const requests = new RequestIndex();
 	const workers = new AbortController();
 	/** The projector and the reducer runner, started once the store is set up (issue 02). */
 	const startWorkers = () => {
 		const policy = policyFromDays(config.CLOSED_WINDOW_DAYS);
 		runProjector(store, policy, workers.signal).catch((e: unknown) => console.error('[projector] stopped:', e));
 		runRunner(store, workers.signal).catch((e: unknown) => console.error('[runner] stopped:', e));
+		requests.run(store, workers.signal).catch((e: unknown) => console.error('[open311] request index stopped:', e));
 		runDuplicateCloser(store, workers.signal).catch((e: unknown) => console.error('[duplicates] stopped:', e));
 		runNotifier({ store, mailer, publicUrl: config.publicUrl, secret: sessionSecret }, workers.signal).catch((e: unknown) =>
 			console.error('[mail] stopped:', e)
@@ -105,6 +108,7 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 		boardFeed: new BoardFeed(store),
 		mapArea,
 		geocoder,
+		requests,
 		ready: readyPromise,
 		isReady: () => ready,
 		close: async () => {

@@ -7,6 +7,7 @@ import type { MapArea } from './map-area';
 import type { SessionCache } from './auth/session-cache';
 import type { Config } from './config';
 import type { Geocoder } from './geocode';
+import type { RequestIndex } from './open311/request-index';
 import type { CouchClient } from './store/couch-client';
 
 export interface AppContext {
@@ -22,6 +23,8 @@ export interface AppContext {
 	mapArea: MapArea;
 	/** Street names of the map area, to place Open311 reports sent with an address only (null: none shipped). */
 	geocoder: Geocoder | null;
+	/** GET requests from memory once loaded (open311/request-index.ts). */
+	requests: RequestIndex;
 	/** Resolves when schema and seed are in place (retried in the background while the store is down). */
 	ready: Promise<void>;
 	isReady(): boolean;

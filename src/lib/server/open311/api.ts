@@ -31,7 +31,7 @@ import { findActiveApiKey } from './api-keys';
 import { Open311Failure } from './errors';
 import { CORS_HEADERS, open311ErrorResponse, open311Response } from './format';
 import { createServiceRequest, loadServiceType } from './intake';
-import { searchRequests } from './search';
+import { MAX_SCAN, MAX_SERVICE_CODES, searchRequests } from './search';
 
 export const OPEN311_SPEC_URL = 'http://wiki.open311.org/GeoReport_v2';
 /** When this endpoint's interface last changed (Service Discovery `changeset`). */
@@ -108,7 +108,11 @@ export async function getServiceDefinition({ ctx, format, event }: Open311Event)
 export async function getRequests({ ctx, format, event }: Open311Event): Promise<Response> {
 	const query = parseRequestsQuery(event.url.searchParams, new Date());
 	if (!query.ok) throw new Open311Failure(400, query.errors);
-	const orders = await searchRequests(ctx.store, query.value, ctx.config.CITY_TIME_ZONE);
+	const q = query.value;
+	if (!q.ids && q.serviceCodes && q.serviceCodes.length > MAX_SERVICE_CODES) throw fail(400, `at most ${MAX_SERVICE_CODES} service codes at once`);
+	if (!q.ids && q.page * q.pageSize > MAX_SCAN) throw fail(400, `page × page_size must be at most ${MAX_SCAN.toLocaleString('en-US')}; narrow the dates instead`);
+	// From memory once the request index has caught up; from the store before that and for id lists.
+	const orders = !q.ids && ctx.requests.ready ? ctx.requests.search(q) : await searchRequests(ctx.store, q, ctx.config.CITY_TIME_ZONE);
 	const requests: Open311Request[] = orders.map((o) => toOpen311Request(o, ctx.config.publicUrl, ctx.config.CITY_TIME_ZONE));
 	return open311Response(format, 'service_requests', requests);
 }

@@ -32,6 +32,7 @@ import { storeUpload } from '../media';
 import { isConflict, type CouchClient } from '../store/couch-client';
 import { DIRECTORY_DB, LINKS_DB, ORDERS_DB } from '../store/schema';
 import { linkDocId, recordLink } from './duplicates';
+import type { RequestIndex } from './request-index';
 import { Open311Failure } from './errors';
 
 const ID_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'; // no 0/O, 1/I/L: read out over the phone
@@ -47,6 +48,8 @@ export interface IntakeDeps {
 	store: CouchClient;
 	config: Pick<Config, 'CITY_TIME_ZONE' | 'MAX_UPLOAD_BYTES' | 'SERVICE_AREA_BBOX' | 'publicUrl'>;
 	geocoder: Geocoder | null;
+	/** This server's request index: a new report is searchable here at once. */
+	requests?: Pick<RequestIndex, 'apply'>;
 }
 
 export interface IntakeOptions {
@@ -236,6 +239,7 @@ export async function createServiceRequest(deps: IntakeDeps, input: ServiceReque
 		}
 		try {
 			const res = await store.db(ORDERS_DB).put(order);
+			deps.requests?.apply({ ...order, _rev: res.rev }, order._id);
 			return {
 				order: { ...order, _rev: res.rev },
 				parent,

@@ -34,6 +34,10 @@ export interface FollowOptions<T> {
 	checkpoint: string | null;
 	/** With checkpoint null: called once the starting point is fixed (changes after this are seen). */
 	onStart?(): void;
+	/** With checkpoint null: where to start instead of the database's end (0: every document). */
+	since?: Seq;
+	/** Called after each answer that had fewer changes than asked for: the feed has caught up. */
+	onCaughtUp?(): void;
 	signal: AbortSignal;
 	handle(changes: Change<T>[]): Promise<void>;
 	/** Called when a batch fails for a reason other than the store being down (logged, retried). */
@@ -82,7 +86,7 @@ export async function follow<T>(opts: FollowOptions<T>): Promise<void> {
 			if (!checkpoint) {
 				if (id) checkpoint = await readCheckpoint(opts.db, id);
 				else {
-					checkpoint = { _id: '', last_seq: (await opts.db.info()).update_seq };
+					checkpoint = { _id: '', last_seq: opts.since ?? (await opts.db.info()).update_seq };
 					opts.onStart?.();
 				}
 			}
@@ -98,6 +102,7 @@ export async function follow<T>(opts: FollowOptions<T>): Promise<void> {
 				opts.signal
 			);
 			if (res.results.length > 0) await opts.handle(res.results);
+			if (res.results.length < CHANGES_BATCH) opts.onCaughtUp?.();
 			if (String(res.last_seq) !== String(checkpoint.last_seq)) {
 				checkpoint = id ? await saveCheckpoint(opts.db, { ...checkpoint, last_seq: res.last_seq }) : { ...checkpoint, last_seq: res.last_seq };
 			}
