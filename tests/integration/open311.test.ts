@@ -44,7 +44,7 @@ beforeAll(async () => {
 	schema.postResponse = ajv.compile({ type: 'array', minItems: 1, items: { $ref: 'swagger.json#/definitions/RequestResponse' } });
 	schema.tokenResponse = ajv.compile({ type: 'array', minItems: 1, items: { $ref: 'swagger.json#/definitions/TokenResponse' } });
 
-	app = await startApp({ env: { SEED: 'demo', PUBLIC_URL: 'http://fieldwork.test' } });
+	app = await startApp({ env: { SEED: 'demo', PUBLIC_URL: 'http://fieldwork.test', MAX_UPLOAD_BYTES: String(2 * 1024 * 1024) } });
 	store = await storeOf(app.dataDir);
 	admin = new Session(app.url);
 	supervisor = new Session(app.url);
@@ -393,6 +393,12 @@ describe('POST requests', () => {
 		for (const [k, v] of form({ api_key: apiKey, service_code: 'street_and_sidewalk_cleaning', ...SPOT })) other.append(k, v);
 		other.append('attachment', new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }), 'x.jpg');
 		expect((await errorsOf(await fetch(`${app.url}/open311/v2/requests.json`, { method: 'POST', body: other }), 400)).join()).toMatch(/media/);
+		const big = new FormData();
+		for (const [k, v] of form({ api_key: apiKey, service_code: 'street_and_sidewalk_cleaning', ...SPOT })) big.append(k, v);
+		const huge = new Uint8Array(3 * 1024 * 1024);
+		huge.set(bytes.subarray(0, 1024));
+		big.append('media', new Blob([huge], { type: 'image/jpeg' }), 'huge.jpg');
+		expect((await errorsOf(await fetch(`${app.url}/open311/v2/requests.json`, { method: 'POST', body: big }), 413)).join()).toMatch(/larger than/);
 		expect(await ordersCount()).toBe(before);
 		expect((await get('/media/uploads/nope.jpg')).status).toBe(404);
 	});

@@ -64,9 +64,11 @@ export function open311Route(handler: (e: Open311Event) => Promise<Response>) {
 		} catch (e) {
 			if (e instanceof Open311Failure) return open311ErrorResponse(requested, e.status, e.errors);
 			const pub = toPublicError(e);
-			// The spec: 404 for what does not exist, 403 for keys, 400 for any other request it cannot fulfil.
-			const status = e instanceof AppError && !(e instanceof StoreUnavailableError) && pub.status !== 404 && pub.status !== 403 ? 400 : pub.status;
-			return open311ErrorResponse(requested, status, [{ code: pub.status, description: pub.body.reason }]);
+			// The spec: 404 for what does not exist, 403 for keys, 400 for any other request it cannot fulfil;
+			// a body over the size limit says so (413). The code in the array is always the HTTP status.
+			const kept = [403, 404, 413];
+			const status = e instanceof AppError && !(e instanceof StoreUnavailableError) && !kept.includes(pub.status) ? 400 : pub.status;
+			return open311ErrorResponse(requested, status, [{ code: status, description: pub.body.reason }]);
 		}
 	};
 }
