@@ -111,4 +111,18 @@ describe('request index', () => {
 		const [o] = index.search({ ids: null, serviceCodes: null, statuses: null, start: new Date(T0), end: new Date(T0 + 91 * DAY), page: 1, pageSize: 10, bbox: null });
 		expect(o!.photos).toEqual([{ public: true, action_id: 'a', attachment: 'after.jpg' }]);
 	});
+
+	it('lists the requests of one code in a time window by status (duplicate candidates)', () => {
+		const r = rng(3);
+		const index = new RequestIndex();
+		const docs = Array.from({ length: 500 }, (_, i) => makeDoc(r, i));
+		for (const d of docs) index.apply(d, d._id);
+		const from = T0 + 10 * DAY;
+		const to = T0 + 13 * DAY;
+		const open = new Set<string>(OPEN_STATUSES);
+		const want = docs.filter((d) => d.service_code === 'pothole' && open.has(d.status) && Date.parse(d.requested_datetime) >= from && Date.parse(d.requested_datetime) <= to);
+		expect(want.length).toBeGreaterThan(0);
+		expect(index.inWindow('pothole', from, to, open).map((o) => o.service_request_id).sort()).toEqual(want.map((d) => d.service_request_id).sort());
+		expect(index.inWindow('nope', from, to, open)).toEqual([]);
+	});
 });

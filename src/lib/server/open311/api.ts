@@ -142,6 +142,14 @@ export async function getToken({ ctx, format, event }: Open311Event): Promise<Re
 	return open311Response(format, 'service_requests', [{ service_request_id: found.service_request_id, token }]);
 }
 
+async function discard(request: Request): Promise<void> {
+	try {
+		if (request.body) for await (const chunk of request.body) void chunk;
+	} catch {
+		// The client went away: nothing to answer anyway.
+	}
+}
+
 /** The arguments of a POST: form-urlencoded (the spec), multipart (with a `media` photo) or JSON. */
 async function readArguments(request: Request, maxUpload: number): Promise<{ args: ArgumentMap; photo: Uint8Array | null }> {
 	const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -155,7 +163,12 @@ async function readArguments(request: Request, maxUpload: number): Promise<{ arg
 		throw fail(400, 'send the request as application/x-www-form-urlencoded (or multipart/form-data with a photo, or application/json)');
 	}
 	const limit = type === 'multipart/form-data' ? maxUpload + MAX_JSON_BODY_BYTES : MAX_JSON_BODY_BYTES;
-	if (declared > limit) throw new PayloadTooLargeError(`the request is larger than ${Math.round(limit / 1024)} KB`);
+	if (declared > limit) {
+		// Read and drop the body first (the server's BODY_SIZE_LIMIT bounds it), so the client, still sending,
+		// gets the answer instead of a broken connection.
+		await discard(request);
+		throw new PayloadTooLargeError(`the request is larger than ${Math.round(limit / 1024)} KB`);
+	}
 	let form: FormData;
 	try {
 		form = await request.formData();

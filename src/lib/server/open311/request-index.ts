@@ -125,6 +125,14 @@ export class RequestIndex {
 		return found.slice((q.page - 1) * q.pageSize, wanted).map((e) => e.f);
 	}
 
+	/** Requests of one service code requested in [from, to] (ms) whose status is one of `statuses`. */
+	inWindow(code: string, from: number, to: number, statuses: ReadonlySet<string>): Open311OrderFields[] {
+		const list = this.#byCode.get(code) ?? [];
+		const out: Open311OrderFields[] = [];
+		for (let i = lowerBound(list, from); i < list.length && list[i]!.t <= to; i++) if (statuses.has(list[i]!.f.status)) out.push(list[i]!.f);
+		return out;
+	}
+
 	/** Loads every order and follows the changes until `signal` aborts; `ready` once caught up. */
 	run(store: CouchClient, signal: AbortSignal): Promise<void> {
 		const started = Date.now();
