@@ -19,6 +19,7 @@ import { CouchClient } from './store/couch-client';
 import { startEmbeddedStore, type EmbeddedStore } from './store/embedded';
 import { applySchema } from './store/schema';
 import { RequestIndex } from './open311/request-index';
+import { toOpen311Request } from '../domain';
 import { policyFromDays, runProjector } from './sync/projector';
 import { runRunner } from './sync/runner';
 
@@ -52,7 +53,7 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 
 	let ready = false;
 	let stopped = false;
-	const requests = new RequestIndex();
+	const requests = new RequestIndex((f) => JSON.stringify(toOpen311Request(f, config.publicUrl, config.CITY_TIME_ZONE)));
 	const workers = new AbortController();
 	/** The projector and the reducer runner, started once the store is set up (issue 02). */
 	const startWorkers = () => {

@@ -125,4 +125,19 @@ describe('request index', () => {
 		expect(index.inWindow('pothole', from, to, open).map((o) => o.service_request_id).sort()).toEqual(want.map((d) => d.service_request_id).sort());
 		expect(index.inWindow('nope', from, to, open)).toEqual([]);
 	});
+
+	it('answers JSON from each request cached once, and a changed request is rendered again', () => {
+		let renders = 0;
+		const index = new RequestIndex((f) => (renders++, JSON.stringify({ id: f.service_request_id, status: f.status })));
+		const d = makeDoc(rng(5), 1);
+		index.apply(d, d._id);
+		const q: RequestsQuery = { ids: null, serviceCodes: null, statuses: null, start: new Date(T0), end: new Date(T0 + 91 * DAY), page: 1, pageSize: 10, bbox: null };
+		expect(JSON.parse(index.searchJson(q))).toEqual([{ id: '1', status: d.status }]);
+		index.searchJson(q);
+		expect(renders).toBe(1);
+		index.apply({ ...d, _rev: '9-z', status: 'closed' }, d._id);
+		expect(JSON.parse(index.searchJson(q))).toEqual([{ id: '1', status: 'closed' }]);
+		expect(renders).toBe(2);
+		expect(index.searchJson({ ...q, serviceCodes: ['none'] })).toBe('[]');
+	});
 });

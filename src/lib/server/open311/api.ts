@@ -29,7 +29,7 @@ import { MAX_JSON_BODY_BYTES, readJson } from '../http';
 import { ORDERS_DB } from '../store/schema';
 import { findActiveApiKey } from './api-keys';
 import { Open311Failure } from './errors';
-import { CORS_HEADERS, open311ErrorResponse, open311Response } from './format';
+import { CORS_HEADERS, open311ErrorResponse, open311JsonText, open311Response } from './format';
 import { createServiceRequest, loadServiceType } from './intake';
 import { MAX_SCAN, MAX_SERVICE_CODES, searchRequests } from './search';
 
@@ -114,6 +114,7 @@ export async function getRequests({ ctx, format, event }: Open311Event): Promise
 	if (!q.ids && q.serviceCodes && q.serviceCodes.length > MAX_SERVICE_CODES) throw fail(400, `at most ${MAX_SERVICE_CODES} service codes at once`);
 	if (!q.ids && q.page * q.pageSize > MAX_SCAN) throw fail(400, `page × page_size must be at most ${MAX_SCAN.toLocaleString('en-US')}; narrow the dates instead`);
 	// From memory once the request index has caught up; from the store before that and for id lists.
+	if (!q.ids && ctx.requests.ready && format === 'json') return open311JsonText(ctx.requests.searchJson(q));
 	const orders = !q.ids && ctx.requests.ready ? ctx.requests.search(q) : await searchRequests(ctx.store, q, ctx.config.CITY_TIME_ZONE);
 	const requests: Open311Request[] = orders.map((o) => toOpen311Request(o, ctx.config.publicUrl, ctx.config.CITY_TIME_ZONE));
 	return open311Response(format, 'service_requests', requests);

@@ -62,6 +62,11 @@ export function open311Response(format: Open311Format, root: string, value: unkn
 	return new Response(body, { status, headers: { 'content-type': CONTENT_TYPES[format], ...(cors ? CORS_HEADERS : {}) } });
 }
 
+/** A JSON body already serialised (the request index's cached requests). */
+export function open311JsonText(body: string, status = 200): Response {
+	return new Response(body, { status, headers: { 'content-type': CONTENT_TYPES.json, ...CORS_HEADERS } });
+}
+
 export function open311ErrorResponse(format: Open311Format, status: number, errors: Open311Error[]): Response {
 	return open311Response(format, 'errors', errors, status);
 }
