@@ -325,10 +325,16 @@ async function main() {
 		const tWarm = performance.now();
 		await warmIndexes(store);
 		await followersSettled(store);
+		// The app's in-memory request index (what answers GET requests) has loaded the orders.
+		await eventually(
+			async () => ((await (await fetch(`${app.url}/healthz`)).json()) as { open311_index?: { ready: boolean } }).open311_index?.ready || undefined,
+			STARTUP_TIMEOUT_MS,
+			500
+		);
 		const total = await countOrders(store);
 		console.log(
 			`store: ${total.toLocaleString('en-US')} work orders (${manifest.generated.toLocaleString('en-US')} generated ${built ? 'now' : 'earlier, reused'} from the SF 311 sample, ` +
-				`requested over the ${SPREAD_DAYS} days before ${manifest.anchor}); indexes warm and followers idle in ${((performance.now() - tWarm) / 1000).toFixed(1)} s`
+				`requested over the ${SPREAD_DAYS} days before ${manifest.anchor}); indexes warm, followers idle and the request index loaded in ${((performance.now() - tWarm) / 1000).toFixed(1)} s`
 		);
 
 		// The queries: the busiest service codes' open requests in 30-day windows of the last 90 days.

@@ -18,7 +18,12 @@ export const GET: RequestHandler = async () => {
 	}
 	const ok = reachable && ctx.isReady();
 	return json(
-		{ status: ok ? 'ok' : 'unavailable', store: { kind: ctx.storeKind, reachable, ready: ctx.isReady() } },
+		{
+			status: ok ? 'ok' : 'unavailable',
+			store: { kind: ctx.storeKind, reachable, ready: ctx.isReady() },
+			// Open311 searches come from memory once the request index has loaded (before: from the store).
+			open311_index: { ready: ctx.requests.ready, requests: ctx.requests.size }
+		},
 		{ status: ok ? 200 : 503, headers: { 'cache-control': 'no-store' } }
 	);
 };
