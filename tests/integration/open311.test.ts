@@ -204,6 +204,21 @@ describe('GET requests', () => {
 		expect(inBox.every((r) => r.long >= bbox[0]! && r.lat >= bbox[1]! && r.long <= bbox[2]! && r.lat <= bbox[3]!)).toBe(true);
 	});
 
+	it('once the request index has loaded every order (/healthz says so), searches answer as the store does', async () => {
+		const health = await eventually(async () => {
+			const h = (await (await get('/healthz')).json()) as { open311_index: { ready: boolean; requests: number } };
+			return h.open311_index.ready ? h.open311_index : undefined;
+		}, 30_000);
+		expect(health.requests).toBe((await store.db('orders').find({ selector: { type: 'work_order' }, fields: ['_id'], limit: 100_000 })).docs.length);
+		// The same 2015 quarter by id list (always from the store) and by dates (from the index).
+		const q = 'start_date=2015-01-01T00:00:00-08:00&end_date=2015-03-31T00:00:00-07:00&status=closed&service_code=street_and_sidewalk_cleaning';
+		const fromIndex = await getJson<{ service_request_id: string }[]>(`/open311/v2/requests.json?${q}`);
+		expect(fromIndex.length).toBeGreaterThan(5);
+		const ids = fromIndex.map((r) => r.service_request_id);
+		const fromStore = await getJson<unknown[]>(`/open311/v2/requests.json?service_request_id=${ids.join(',')}`);
+		expect(fromIndex).toEqual(fromStore);
+	});
+
 	it('XML is the same list, from the same model', async () => {
 		const json = await getJson<Req[]>('/open311/v2/requests.json?page_size=3');
 		const xml = (await getXml('/open311/v2/requests.xml?page_size=3')) as { service_requests: { request: { service_request_id: string; status: string; requested_datetime: string }[] } };

@@ -42,7 +42,11 @@ describe('start-up with the embedded store', () => {
 	it('/healthz answers 200 with the store kind and its reachability', async () => {
 		const res = await fetch(`${app.url}/healthz`);
 		expect(res.status).toBe(200);
-		expect(await res.json()).toEqual({ status: 'ok', store: { kind: 'embedded', reachable: true, ready: true } });
+		expect(await res.json()).toEqual({
+			status: 'ok',
+			store: { kind: 'embedded', reachable: true, ready: true },
+			open311_index: { ready: expect.any(Boolean) as boolean, requests: expect.any(Number) as number }
+		});
 	});
 
 	it('the store listens on loopback only and wants its password', async () => {
@@ -117,7 +121,11 @@ describe('start-up failures', () => {
 		try {
 			const res = await fetch(`${app.url}/healthz`);
 			expect(res.status).toBe(503);
-			expect(await res.json()).toEqual({ status: 'unavailable', store: { kind: 'couchdb', reachable: false, ready: false } });
+			expect(await res.json()).toEqual({
+				status: 'unavailable',
+				store: { kind: 'couchdb', reachable: false, ready: false },
+				open311_index: { ready: false, requests: 0 }
+			});
 			expect(app.logs()).toMatch(new RegExp(`store not reachable at http://127.0.0.1:${deadPort}`));
 			expect(app.logs()).not.toContain('Pa55-never-logged'); // credentials never reach the log
 			// A sign-in meanwhile gets a clear 503, not a crash.
