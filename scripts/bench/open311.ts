@@ -325,7 +325,9 @@ async function main() {
 		const tWarm = performance.now();
 		await warmIndexes(store);
 		await followersSettled(store);
-		// The app's in-memory request index (what answers GET requests) has loaded the orders.
+		// The app's in-memory request index (what answers GET requests) starts on the first search; wait until
+		// it has loaded the orders.
+		await retrying(() => fetch(`${app.url}/open311/v2/requests.json?page_size=1`));
 		await eventually(
 			async () => ((await (await fetch(`${app.url}/healthz`)).json()) as { open311_index?: { ready: boolean } }).open311_index?.ready || undefined,
 			STARTUP_TIMEOUT_MS,

@@ -60,7 +60,7 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 		const policy = policyFromDays(config.CLOSED_WINDOW_DAYS);
 		runProjector(store, policy, workers.signal).catch((e: unknown) => console.error('[projector] stopped:', e));
 		runRunner(store, workers.signal).catch((e: unknown) => console.error('[runner] stopped:', e));
-		requests.run(store, workers.signal).catch((e: unknown) => console.error('[open311] request index stopped:', e));
+		requests.attach(store, workers.signal);
 		runDuplicateCloser(store, workers.signal).catch((e: unknown) => console.error('[duplicates] stopped:', e));
 		runNotifier({ store, mailer, publicUrl: config.publicUrl, secret: sessionSecret }, workers.signal).catch((e: unknown) =>
 			console.error('[mail] stopped:', e)

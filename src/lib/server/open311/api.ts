@@ -111,6 +111,7 @@ export async function getRequests({ ctx, format, event }: Open311Event): Promise
 	const query = parseRequestsQuery(event.url.searchParams, new Date());
 	if (!query.ok) throw new Open311Failure(400, query.errors);
 	const q = query.value;
+	ctx.requests.touch();
 	if (!q.ids && q.serviceCodes && q.serviceCodes.length > MAX_SERVICE_CODES) throw fail(400, `at most ${MAX_SERVICE_CODES} service codes at once`);
 	if (!q.ids && q.page * q.pageSize > MAX_SCAN) throw fail(400, `page × page_size must be at most ${MAX_SCAN.toLocaleString('en-US')}; narrow the dates instead`);
 	// From memory once the request index has caught up; from the store before that and for id lists.

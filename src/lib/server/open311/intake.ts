@@ -49,7 +49,7 @@ export interface IntakeDeps {
 	config: Pick<Config, 'CITY_TIME_ZONE' | 'MAX_UPLOAD_BYTES' | 'SERVICE_AREA_BBOX' | 'publicUrl'>;
 	geocoder: Geocoder | null;
 	/** This server's request index: a new report is searchable here at once. */
-	requests?: Pick<RequestIndex, 'apply' | 'ready' | 'inWindow'>;
+	requests?: Pick<RequestIndex, 'apply' | 'ready' | 'inWindow' | 'touch'>;
 }
 
 export interface IntakeOptions {
@@ -164,6 +164,7 @@ export async function createServiceRequest(deps: IntakeDeps, input: ServiceReque
 
 	// The photo is checked and stored before the order: a bad photo refuses the whole report, nothing half-made.
 	const mediaPath = opts.photo ? await storeUpload(store, opts.photo, config.MAX_UPLOAD_BYTES, now) : null;
+	deps.requests?.touch();
 	const parent = await findDuplicateParent(store, type, point, now, config.CITY_TIME_ZONE, deps.requests);
 	const token = type.open311_type === 'batch' ? randomBytes(TOKEN_BYTES).toString('hex') : null;
 	const requested = formatCityIso(now, config.CITY_TIME_ZONE);

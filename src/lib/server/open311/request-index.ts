@@ -5,7 +5,8 @@
  *
  * It holds the public Open311 fields of every order (about 0.5 KB each: ~50 MB for 100,000 orders), per
  * service code in request-time order, and follows the orders database's changes from the start, so it is
- * complete once it has caught up; until then `search.ts` answers from the store. Each app server keeps its
+ * complete once it has caught up; until then `search.ts` answers from the store. It starts loading on the
+ * first Open311 search or report a server gets. Each app server keeps its
  * own; an order written by this server is put in at once, others arrive with the changes feed.
  */
 import { OPEN311_ORDER_FIELDS, type Open311OrderFields, type RequestsQuery } from '../../domain';
@@ -53,6 +54,8 @@ export class RequestIndex {
 	readonly #byId = new Map<string, Entry>();
 	readonly #byCode = new Map<string, Entry[]>();
 	#ready = false;
+	#source: { store: CouchClient; signal: AbortSignal } | null = null;
+	#started = false;
 
 	constructor(render: (f: Open311OrderFields) => string = (f) => JSON.stringify(f)) {
 		this.#render = render;
@@ -152,6 +155,19 @@ export class RequestIndex {
 		const out: Open311OrderFields[] = [];
 		for (let i = lowerBound(list, from); i < list.length && list[i]!.t <= to; i++) if (statuses.has(list[i]!.f.status)) out.push(list[i]!.f);
 		return out;
+	}
+
+	/** Where to load from, once something asks (see `touch`): servers nobody asks Open311 never pay for it. */
+	attach(store: CouchClient, signal: AbortSignal): void {
+		this.#source = { store, signal };
+	}
+
+	/** Starts loading on first use (searches are answered by the store until it is ready). */
+	touch(): void {
+		if (this.#started || !this.#source) return;
+		this.#started = true;
+		const { store, signal } = this.#source;
+		this.run(store, signal).catch((e: unknown) => console.error('[open311] request index stopped:', e));
 	}
 
 	/** Loads every order and follows the changes until `signal` aborts; `ready` once caught up. */
