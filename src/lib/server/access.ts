@@ -37,6 +37,8 @@ export const ACCESS_RULES: readonly AccessRule[] = [
 	{ prefix: '/board', roles: STAFF },
 	{ prefix: '/api/orders', roles: STAFF },
 	{ prefix: '/api/board', roles: STAFF },
+	// Reports and open-data exports (issue 08): staff, never crews.
+	{ prefix: '/api/reports', roles: STAFF },
 	// Changing who does what: supervisors (and admins), never crews or managers.
 	{ prefix: '/api/dispatch', roles: DISPATCH_ROLES },
 	{ prefix: '/api/conflicts', roles: DISPATCH_ROLES },

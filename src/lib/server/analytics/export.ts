@@ -1,0 +1,180 @@
+/**
+ * Open-data exports of requests (issue 08, first step): CSV and GeoJSON for a range of request dates, streamed
+ * page by page from the store so a large range never sits in memory. Only public fields — never the
+ * reporter's name, e-mail or phone, nor internal notes.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { formatCityIso, type WorkOrder } from '../../domain';
+import type { CouchClient } from '../store/couch-client';
+import { ORDERS_DB } from '../store/schema';
+
+export const EXPORT_FORMATS = ['csv', 'geojson'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export const isExportFormat = (f: string): f is ExportFormat => (EXPORT_FORMATS as readonly string[]).includes(f);
+
+/** The columns, in order (DataSF's 311 open data names where there is one). */
+export const EXPORT_COLUMNS = [
+	'service_request_id',
+	'requested_datetime',
+	'updated_datetime',
+	'closed_datetime',
+	'status',
+	'status_notes',
+	'service_code',
+	'service_name',
+	'department',
+	'agency_responsible',
+	'source',
+	'address',
+	'zipcode',
+	'neighborhood',
+	'supervisor_district',
+	'lat',
+	'long',
+	'resolution',
+	'duplicate_of'
+] as const;
+type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null>;
+
+const ORDER_FIELDS = [
+	'service_request_id',
+	'requested_datetime',
+	'updated_datetime',
+	'closed_datetime',
+	'status',
+	'status_notes',
+	'service_code',
+	'service_name',
+	'department',
+	'agency_responsible',
+	'source_channel',
+	'address',
+	'zipcode',
+	'neighborhood',
+	'supervisor_district',
+	'lat',
+	'long',
+	'resolution',
+	'duplicate_of'
+] as const satisfies readonly (keyof WorkOrder)[];
+type OrderFields = Pick<WorkOrder, (typeof ORDER_FIELDS)[number]>;
+
+export const MAX_EXPORT_DAYS = 366;
+const DEFAULT_EXPORT_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const PAGE = 1000; // orders per store query
+const DST_MARGIN_MS = 60 * 60 * 1000; // stored city wall-clock strings: widen, then check the instants
+
+export interface ExportQuery {
+	start: Date;
+	end: Date;
+	serviceCodes: string[] | null;
+}
+
+function parseDate(text: string, endOfDay: boolean): Date | null {
+	const m = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T${endOfDay ? '23:59:59.999' : '00:00:00'}Z` : text;
+	if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(m)) return null;
+	const ms = Date.parse(m);
+	return Number.isFinite(ms) ? new Date(ms) : null;
+}
+
+/** start_date / end_date (a date or a date-time with zone; default: the last 30 days), service_code list. */
+export function parseExportQuery(params: URLSearchParams, now: Date): { ok: true; value: ExportQuery } | { ok: false; reason: string } {
+	const startText = params.get('start_date');
+	const endText = params.get('end_date');
+	const end = endText ? parseDate(endText, true) : now;
+	if (!end) return { ok: false, reason: `end_date "${endText}" is not a date (2026-01-31) or a date-time with a zone` };
+	const start = startText ? parseDate(startText, false) : new Date(+end - DEFAULT_EXPORT_DAYS * DAY_MS);
+	if (!start) return { ok: false, reason: `start_date "${startText}" is not a date (2026-01-01) or a date-time with a zone` };
+	if (+start > +end) return { ok: false, reason: 'start_date is after end_date' };
+	if (+end - +start > MAX_EXPORT_DAYS * DAY_MS) return { ok: false, reason: `an export may span at most ${MAX_EXPORT_DAYS} days: export a year at a time` };
+	const codes = params.get('service_code');
+	const serviceCodes = codes === null ? null : codes.split(',').map((c) => c.trim()).filter((c) => c !== '');
+	if (serviceCodes !== null && serviceCodes.length === 0) return { ok: false, reason: 'service_code is empty' };
+	return { ok: true, value: { start, end, serviceCodes } };
+}
+
+function toRow(o: OrderFields): ExportRow {
+	return {
+		service_request_id: o.service_request_id,
+		requested_datetime: o.requested_datetime,
+		updated_datetime: o.updated_datetime,
+		closed_datetime: o.closed_datetime,
+		status: o.status,
+		status_notes: o.status_notes,
+		service_code: o.service_code,
+		service_name: o.service_name,
+		department: o.department,
+		agency_responsible: o.agency_responsible,
+		source: o.source_channel,
+		address: o.address,
+		zipcode: o.zipcode,
+		neighborhood: o.neighborhood,
+		supervisor_district: o.supervisor_district,
+		lat: o.lat,
+		long: o.long,
+		resolution: o.resolution?.code ?? null,
+		duplicate_of: o.duplicate_of
+	};
+}
+
+/** The orders requested in the range, oldest first, a page at a time (key-range paging, no skip). */
+async function* pages(store: CouchClient, q: ExportQuery, timeZone: string): AsyncGenerator<OrderFields[]> {
+	const from = +q.start;
+	const to = +q.end;
+	const codes = q.serviceCodes ? new Set(q.serviceCodes) : null;
+	const upper = formatCityIso(to + DST_MARGIN_MS, timeZone);
+	let lower = formatCityIso(from - DST_MARGIN_MS, timeZone);
+	let seenAtLower = new Set<string>(); // ids already sent whose time string equals `lower`
+	for (;;) {
+		const res = await store.db(ORDERS_DB).find<OrderFields>({
+			selector: { type: 'work_order', requested_datetime: { $gte: lower, $lte: upper } },
+			fields: [...ORDER_FIELDS],
+			sort: [{ type: 'asc' }, { requested_datetime: 'asc' }],
+			use_index: ['idx-orders', 'by-requested'],
+			limit: PAGE + seenAtLower.size
+		});
+		const fresh = res.docs.filter((d) => !(d.requested_datetime === lower && seenAtLower.has(d.service_request_id)));
+		const out = fresh.filter((d) => {
+			const t = Date.parse(d.requested_datetime);
+			return t >= from && t <= to && (!codes || codes.has(d.service_code));
+		});
+		if (out.length) yield out;
+		if (res.docs.length < PAGE + seenAtLower.size || fresh.length === 0) return;
+		const last = fresh[fresh.length - 1]!.requested_datetime;
+		seenAtLower = new Set([...(last === lower ? seenAtLower : []), ...fresh.filter((d) => d.requested_datetime === last).map((d) => d.service_request_id)]);
+		lower = last;
+	}
+}
+
+/** The export as a byte stream: CSV with a header row, or a GeoJSON FeatureCollection of points. */
+export function exportStream(store: CouchClient, q: ExportQuery, format: ExportFormat, timeZone: string): ReadableStream<Uint8Array> {
+	const encoder = new TextEncoder();
+	const source = pages(store, q, timeZone);
+	let first = true;
+	let done = false;
+	return new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			if (done) return;
+			const next = await source.next();
+			if (next.done) {
+				done = true;
+				if (format === 'csv' && first) controller.enqueue(encoder.encode(stringify([], { header: true, columns: [...EXPORT_COLUMNS] })));
+				if (format === 'geojson') controller.enqueue(encoder.encode(first ? '{"type":"FeatureCollection","features":[]}\n' : ']}\n'));
+				controller.close();
+				return;
+			}
+			const rows = next.value.map(toRow);
+			if (format === 'csv') {
+				controller.enqueue(encoder.encode(stringify(rows, { header: first, columns: [...EXPORT_COLUMNS], cast: { number: (n) => String(n) } })));
+			} else {
+				const features = rows.map((r) => JSON.stringify({ type: 'Feature', geometry: { type: 'Point', coordinates: [r.long, r.lat] }, properties: r })).join(',');
+				controller.enqueue(encoder.encode(`${first ? '{"type":"FeatureCollection","features":[' : ','}${features}`));
+			}
+			first = false;
+		},
+		async cancel() {
+			await source.return(undefined);
+		}
+	});
+}
