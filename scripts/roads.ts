@@ -5,9 +5,9 @@
  * slowed for city traffic; only the largest strongly connected part is kept, so every node reaches every other.
  * The result is committed with the area, so a clean clone needs no OSM tooling. See docs/routing.md.
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import tinyosmpbf from 'tiny-osmpbf';
+import { readAreaExtract } from './osm-extract';
 import { haversineMeters } from '../src/lib/domain/common';
 import { encodeRoadGraph, RoadGraph } from '../src/lib/routing/road-graph';
 
@@ -106,14 +106,7 @@ function largestScc(n: number, adj: number[][]): Uint8Array {
 }
 
 async function main() {
-	const areaDir = path.resolve(process.argv[2] ?? 'map-data/sf-downtown');
-	const sourceDir = path.join(areaDir, 'source');
-	const pbf = (await readdir(sourceDir)).find((f) => f.endsWith('.osm.pbf'));
-	if (!pbf) throw new Error(`No .osm.pbf in ${sourceDir}`);
-	const { elements } = tinyosmpbf(new Uint8Array(await readFile(path.join(sourceDir, pbf))));
-
-	const coords = new Map<number, [number, number]>();
-	for (const e of elements) if (e.type === 'node') coords.set(e.id, [e.lon!, e.lat!]);
+	const { areaDir, elements, coords } = await readAreaExtract(process.argv[2]);
 
 	// Nodes used by drivable ways get dense ids; edges between consecutive nodes of a way.
 	const ids = new Map<number, number>();

@@ -5,9 +5,9 @@
  * other named streets (the intersections). The result is committed with the area, so a clean clone needs no
  * OSM tooling. Output is sorted, so a rebuild from the same extract is byte-identical.
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import tinyosmpbf from 'tiny-osmpbf';
+import { readAreaExtract } from './osm-extract';
 import { Geocoder, type StreetsFile } from '../src/lib/server/geocode';
 
 /** Walkways: kept only when their name is a street's (an alley mapped as a footway), not "Crocker Galleria". */
@@ -31,14 +31,7 @@ function streetNames(tags: Record<string, string> | undefined): string[] {
 const round = (x: number) => Number(x.toFixed(COORD_DECIMALS));
 
 async function main() {
-	const areaDir = path.resolve(process.argv[2] ?? 'map-data/sf-downtown');
-	const sourceDir = path.join(areaDir, 'source');
-	const pbf = (await readdir(sourceDir)).find((f) => f.endsWith('.osm.pbf'));
-	if (!pbf) throw new Error(`No .osm.pbf in ${sourceDir}`);
-	const { elements } = tinyosmpbf(new Uint8Array(await readFile(path.join(sourceDir, pbf))));
-
-	const coords = new Map<number, [number, number]>();
-	for (const e of elements) if (e.type === 'node') coords.set(e.id, [round(e.lon!), round(e.lat!)]);
+	const { areaDir, pbf, elements, coords } = await readAreaExtract(process.argv[2], round);
 
 	// Street name → its nodes; node → the names passing through it.
 	const nodesOf = new Map<string, Set<number>>();

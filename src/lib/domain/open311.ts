@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { latitude, longitude } from './common';
 import type { Open311Attribute, ServiceType } from './service-type';
 import { toOpen311Status, OPEN_STATUSES, type WorkflowStatus } from './status-machine';
-import type { PublicStep, TimelineEntry } from './timeline';
+import { PUBLIC_STEP_TEXT, type PublicStep, type TimelineEntry } from './timeline';
 import { toCityIso } from './time';
 import { DESCRIPTION_MAX, type WorkOrder } from './work-order';
 
@@ -465,17 +465,6 @@ const STATUS_OF_WORKFLOW: Record<WorkflowStatus, Open311RequestUpdate['status']>
 	on_site: 'IN_PROGRESS',
 	closed: 'CLOSED'
 };
-const UPDATE_TEXT: Record<PublicStep, string> = {
-	received: 'Request received',
-	linked_duplicate: 'Linked to an earlier report of the same problem',
-	assigned: 'A crew has been scheduled',
-	en_route: 'A crew is on the way',
-	on_site: 'A crew is working on it',
-	closed: 'Closed',
-	duplicate: 'Closed as a duplicate',
-	reopened: 'Reopened',
-	note: 'Update'
-};
 
 /** One public timeline step as an update. `workDone`: the closing resolution meant work was done (FIXED). */
 export function toRequestUpdate(orderId: string, step: TimelineEntry, workDone: boolean, baseUrl: string, timeZone: string): Open311RequestUpdate {
@@ -485,7 +474,7 @@ export function toRequestUpdate(orderId: string, step: TimelineEntry, workDone: 
 		service_request_id: orderId,
 		status,
 		updated_datetime: toCityIso(step.at, timeZone),
-		description: step.note ?? (step.ref ? `${UPDATE_TEXT[step.step]} (#${step.ref})` : UPDATE_TEXT[step.step]),
+		description: step.note ?? (step.ref ? `${PUBLIC_STEP_TEXT[step.step]} (#${step.ref})` : PUBLIC_STEP_TEXT[step.step]),
 		media_url: step.photo ? `${baseUrl}${publicPhotoPath(step.photo)}` : null
 	};
 }

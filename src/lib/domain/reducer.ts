@@ -7,7 +7,7 @@ import type { ConflictFinding } from './conflict';
 import type { Crew } from './crew';
 import { FIELD_ACTION_TYPES, type FieldAction } from './field-action';
 import type { ServiceType } from './service-type';
-import { canTransition, type WorkflowStatus } from './status-machine';
+import { canTransition, STATUS_AFTER_ACTION, type WorkflowStatus } from './status-machine';
 import type { HistoryEntry, WorkOrder } from './work-order';
 
 export type Outcome = 'applied' | 'noop' | 'conflict' | 'duplicate';
@@ -41,15 +41,6 @@ export class ReducerInputError extends Error {
 }
 
 type Order = Omit<WorkOrder, 'reporter'> & Partial<Pick<WorkOrder, 'reporter'>>;
-
-const STATUS_OF_ACTION: Partial<Record<FieldAction['action'], WorkflowStatus>> = {
-	en_route: 'en_route',
-	on_site: 'on_site',
-	close: 'closed',
-	duplicate: 'closed',
-	assign: 'assigned',
-	unassign: 'new'
-};
 
 const isFieldAction = (a: FieldAction) => (FIELD_ACTION_TYPES as readonly string[]).includes(a.action);
 const laterOf = (a: string, b: string) => (Date.parse(b) > Date.parse(a) ? b : a);
@@ -219,7 +210,7 @@ export function apply<O extends Order>(order: O, action: FieldAction, ctx: Reduc
 		}
 	}
 
-	const target = STATUS_OF_ACTION[action.action];
+	const target = STATUS_AFTER_ACTION[action.action];
 	if (target && order.status === 'closed' && target !== 'new' && action.action !== 'assign') {
 		// A second close (or a late en-route) on a closed order changes nothing; it stays in the history.
 		return { order: record(order, action, 'noop'), outcome: 'noop' };

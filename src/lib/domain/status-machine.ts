@@ -23,6 +23,16 @@ const TRANSITIONS: Readonly<Record<WorkflowStatus, readonly WorkflowStatus[]>> =
 	closed: ['new']
 };
 
+/** The status an action moves an order to (actions not listed leave it as it is). */
+export const STATUS_AFTER_ACTION: Readonly<Partial<Record<string, WorkflowStatus>>> = {
+	en_route: 'en_route',
+	on_site: 'on_site',
+	close: 'closed',
+	duplicate: 'closed',
+	assign: 'assigned',
+	unassign: 'new'
+};
+
 export function canTransition(from: WorkflowStatus, to: WorkflowStatus): boolean {
 	return TRANSITIONS[from].includes(to);
 }

@@ -3,7 +3,7 @@
  * One derivation serves the status page, Open311 servicerequestupdates and the e-mails, so they never
  * disagree. No crew names, no internal notes, no conflicts — only what happened and what the city said.
  */
-import type { WorkflowStatus } from './status-machine';
+import { STATUS_AFTER_ACTION, type WorkflowStatus } from './status-machine';
 import type { HistoryEntry, PhotoRef, WorkOrder } from './work-order';
 
 export const PUBLIC_STEPS = [
@@ -18,6 +18,19 @@ export const PUBLIC_STEPS = [
 	'note'
 ] as const;
 export type PublicStep = (typeof PUBLIC_STEPS)[number];
+
+/** Each step in plain English: Open311 update descriptions, and the English of the resident pages and e-mails. */
+export const PUBLIC_STEP_TEXT: Record<PublicStep, string> = {
+	received: 'Request received',
+	linked_duplicate: 'Linked to an earlier report of the same problem',
+	assigned: 'A crew has been scheduled',
+	en_route: 'A crew is on the way',
+	on_site: 'A crew is working on it',
+	closed: 'Closed',
+	duplicate: 'Closed as already reported',
+	reopened: 'Reopened',
+	note: 'Update from the city'
+};
 
 /** Steps residents are e-mailed about (en route / on site come minutes before the close: not worth a mail). */
 export const NOTIFIED_STEPS: readonly PublicStep[] = ['received', 'linked_duplicate', 'assigned', 'closed', 'duplicate', 'reopened', 'note'];
@@ -46,17 +59,9 @@ type TimelineOrder = Pick<
 	'service_request_id' | 'requested_datetime' | 'status' | 'status_notes' | 'closed_datetime' | 'duplicate_of' | 'history' | 'public_notes' | 'photos'
 >;
 
-const STATUS_OF: Partial<Record<string, WorkflowStatus>> = {
-	en_route: 'en_route',
-	on_site: 'on_site',
-	close: 'closed',
-	duplicate: 'closed',
-	assign: 'assigned',
-	unassign: 'new'
-};
 
 /** The status after an entry: recorded since issue 07; inferred from the action for older entries. */
-const statusAfter = (e: HistoryEntry, before: WorkflowStatus): WorkflowStatus => e.status ?? STATUS_OF[e.action] ?? before;
+const statusAfter = (e: HistoryEntry, before: WorkflowStatus): WorkflowStatus => e.status ?? STATUS_AFTER_ACTION[e.action] ?? before;
 
 export function publicTimeline(order: TimelineOrder): TimelineEntry[] {
 	const noteOf = (actionId: string) => order.public_notes.find((n) => n.action_id === actionId)?.text ?? null;

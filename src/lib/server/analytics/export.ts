@@ -34,30 +34,13 @@ export const EXPORT_COLUMNS = [
 	'resolution',
 	'duplicate_of'
 ] as const;
-type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null>;
+type Column = (typeof EXPORT_COLUMNS)[number];
+type ExportRow = Record<Column, string | number | null>;
 
-const ORDER_FIELDS = [
-	'service_request_id',
-	'requested_datetime',
-	'updated_datetime',
-	'closed_datetime',
-	'status',
-	'status_notes',
-	'service_code',
-	'service_name',
-	'department',
-	'agency_responsible',
-	'source_channel',
-	'address',
-	'zipcode',
-	'neighborhood',
-	'supervisor_district',
-	'lat',
-	'long',
-	'resolution',
-	'duplicate_of'
-] as const satisfies readonly (keyof WorkOrder)[];
-type OrderFields = Pick<WorkOrder, (typeof ORDER_FIELDS)[number]>;
+/** Columns named otherwise than the order's field, or derived from it; the rest are the field itself. */
+const SOURCE_FIELD: Partial<Record<Column, keyof WorkOrder>> = { source: 'source_channel' };
+const ORDER_FIELDS = EXPORT_COLUMNS.map((c) => SOURCE_FIELD[c] ?? c) as (keyof WorkOrder)[];
+type OrderFields = Pick<WorkOrder, 'service_request_id' | 'requested_datetime' | 'service_code' | 'lat' | 'long'> & Record<string, unknown>;
 
 export const MAX_EXPORT_DAYS = 366;
 const DEFAULT_EXPORT_DAYS = 30;
@@ -95,27 +78,12 @@ export function parseExportQuery(params: URLSearchParams, now: Date): { ok: true
 }
 
 function toRow(o: OrderFields): ExportRow {
-	return {
-		service_request_id: o.service_request_id,
-		requested_datetime: o.requested_datetime,
-		updated_datetime: o.updated_datetime,
-		closed_datetime: o.closed_datetime,
-		status: o.status,
-		status_notes: o.status_notes,
-		service_code: o.service_code,
-		service_name: o.service_name,
-		department: o.department,
-		agency_responsible: o.agency_responsible,
-		source: o.source_channel,
-		address: o.address,
-		zipcode: o.zipcode,
-		neighborhood: o.neighborhood,
-		supervisor_district: o.supervisor_district,
-		lat: o.lat,
-		long: o.long,
-		resolution: o.resolution?.code ?? null,
-		duplicate_of: o.duplicate_of
-	};
+	const row = {} as ExportRow;
+	for (const c of EXPORT_COLUMNS) {
+		const v = o[SOURCE_FIELD[c] ?? c];
+		row[c] = c === 'resolution' ? ((v as WorkOrder['resolution'])?.code ?? null) : ((v ?? null) as string | number | null);
+	}
+	return row;
 }
 
 /** The orders requested in the range, oldest first, a page at a time (key-range paging, no skip). */
@@ -129,7 +97,7 @@ async function* pages(store: CouchClient, q: ExportQuery, timeZone: string): Asy
 	for (;;) {
 		const res = await store.db(ORDERS_DB).find<OrderFields>({
 			selector: { type: 'work_order', requested_datetime: { $gte: lower, $lte: upper } },
-			fields: [...ORDER_FIELDS],
+			fields: ORDER_FIELDS,
 			sort: [{ type: 'asc' }, { requested_datetime: 'asc' }],
 			use_index: ['idx-orders', 'by-requested'],
 			limit: PAGE + seenAtLower.size
