@@ -33,6 +33,25 @@ async function reportWithPin(page: Page, opts: { description: string; email?: st
 }
 
 test.describe('resident pages', () => {
+	test('offline, sending says nothing was sent and keeps the report; back online it goes through', async ({ page }) => {
+		await openReport(page);
+		await page.getByTestId('report-category').selectOption({ label: 'Graffiti Public Property' });
+		await page.getByTestId('report-description').fill('Tag on the mailbox, sent with no signal');
+		await page.getByTestId('report-address').fill('Market St & 4th St');
+		await page.context().setOffline(true);
+		await page.getByTestId('report-submit').click();
+		await expect(page.getByTestId('report-offline')).toContainText('your report was not sent');
+		await expect(page).toHaveURL(/\/report$/);
+		await expect(page.getByTestId('report-description')).toHaveValue('Tag on the mailbox, sent with no signal');
+		await expect(page.getByTestId('report-category')).toHaveValue('graffiti_public_property');
+		await expect(page.getByTestId('report-submit')).toBeEnabled();
+
+		await page.context().setOffline(false);
+		await page.getByTestId('report-submit').click();
+		await expect(page).toHaveURL(/\/requests\/[0-9A-Z-]+\?new=1$/, { timeout: PHOTO_TIMEOUT_MS });
+		await expect(page.getByTestId('request-description')).toHaveText('Tag on the mailbox, sent with no signal');
+	});
+
 	test('report with a pin and a photo lands on the status page with thanks', async ({ page }) => {
 		await page.setViewportSize(TABLET);
 		const id = await reportWithPin(page, { description: 'Fresh tag on the bus shelter', email: 'pin.reporter@example.org', photo: true });

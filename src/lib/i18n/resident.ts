@@ -2,7 +2,7 @@
  * What residents read — the status page, the report form and the e-mails — in English and Spanish (issue 07).
  * One dictionary per language with the same keys (the type checker holds them together).
  */
-import type { PublicStep } from '../domain/timeline';
+import { PUBLIC_STEP_TEXT, type PublicStep } from '../domain/timeline';
 import type { WorkflowStatus } from '../domain/status-machine';
 
 export const LANGS = ['en', 'es'] as const;
@@ -72,6 +72,7 @@ const en = {
 	report_name: 'Name (optional)',
 	report_submit: 'Send report',
 	report_sending: 'Sending…',
+	report_offline: 'No connection: your report was not sent. Everything you entered is still here — send it again when you have signal.',
 	report_error: 'The report was not sent:',
 	report_details: 'A few questions',
 	report_required: 'required',
@@ -155,6 +156,7 @@ const es: Dictionary = {
 	report_name: 'Nombre (opcional)',
 	report_submit: 'Enviar reporte',
 	report_sending: 'Enviando…',
+	report_offline: 'Sin conexión: su reporte no se envió. Todo lo que escribió sigue aquí; envíelo de nuevo cuando tenga señal.',
 	report_error: 'El reporte no se envió:',
 	report_details: 'Algunas preguntas',
 	report_required: 'obligatorio',
@@ -201,17 +203,7 @@ export function t(lang: Lang, key: keyof Dictionary, values: Record<string, stri
 
 /** Each public step in words. */
 export const STEP_WORDS: Record<Lang, Record<PublicStep, string>> = {
-	en: {
-		received: 'Request received',
-		linked_duplicate: 'Linked to an earlier report of the same problem',
-		assigned: 'A crew has been scheduled',
-		en_route: 'A crew is on the way',
-		on_site: 'A crew is working on it',
-		closed: 'Closed',
-		duplicate: 'Closed as already reported',
-		reopened: 'Reopened',
-		note: 'Update from the city'
-	},
+	en: PUBLIC_STEP_TEXT,
 	es: {
 		received: 'Solicitud recibida',
 		linked_duplicate: 'Vinculada a un reporte anterior del mismo problema',
