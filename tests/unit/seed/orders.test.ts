@@ -5,6 +5,7 @@ import {
 	crewSchema,
 	departmentSchema,
 	DESCRIPTION_MAX,
+	publicTimeline,
 	serviceTypeSchema,
 	sessionUserSchema,
 	userSchema,
@@ -155,6 +156,17 @@ describe('buildDemoSeed', () => {
 			expect(o.lat).toBeGreaterThanOrEqual(DOWNTOWN_BBOX.south);
 			expect(o.long).toBeLessThanOrEqual(DOWNTOWN_BBOX.east);
 		}
+	});
+
+	it('an order the seed assigns shows the assignment on its public timeline, after it came in', () => {
+		const assigned = seed.today.filter((o) => o.status === 'assigned');
+		expect(assigned.length).toBeGreaterThan(0);
+		for (const o of assigned) {
+			const steps = publicTimeline(o);
+			expect(steps.map((s) => s.step)).toEqual(['received', 'assigned']);
+			expect(Date.parse(steps[1]!.at)).toBeGreaterThanOrEqual(Date.parse(steps[0]!.at));
+		}
+		for (const o of seed.today.filter((x) => x.status === 'new')) expect(publicTimeline(o).map((s) => s.step)).toEqual(['received']);
 	});
 
 	it('replaces the historic copies: history and today are disjoint and together hold every case once', () => {

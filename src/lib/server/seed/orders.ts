@@ -326,7 +326,22 @@ export function assignToCrews(orders: readonly WorkOrder[], crews: readonly Crew
 			...order,
 			status: 'assigned',
 			crew: crew.id,
-			assignments: [...order.assignments, { crew: crew.id, from: assignedAt }]
+			assignments: [...order.assignments, { crew: crew.id, from: assignedAt }],
+			// As a supervisor's assign records it, so the status page and Open311 updates show the step.
+			history: [
+				...order.history,
+				{
+					action_id: `seed-assign:${order.service_request_id}`,
+					action: 'assign',
+					at: Date.parse(order.requested_datetime) > Date.parse(assignedAt) ? order.requested_datetime : assignedAt, // never before it came in
+					by: IMPORT_AUTHOR,
+					crew: null,
+					outcome: 'applied',
+					summary: `Assigned to crew ${crew.id}`,
+					visibility: 'internal',
+					status: 'assigned'
+				}
+			]
 		});
 	});
 }
