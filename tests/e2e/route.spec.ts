@@ -91,6 +91,7 @@ test('Today is in solved route order with ETAs; moved stops stay locked offline 
 	// Progress: on site at the fourth stop: it comes first, the route starts there, the others keep their order.
 	await page.context().setOffline(false);
 	await page.getByRole('link', { name: 'Today', exact: true }).click();
+	await expect(page.locator('[data-stop-id]')).toHaveCount(n); // the list is drawn before it is read
 	const before = await ids(page);
 	const fourth = before[3]!;
 	await page.locator(`[data-stop-id="${fourth}"] a`).click();
