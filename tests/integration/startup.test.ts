@@ -45,7 +45,8 @@ describe('start-up with the embedded store', () => {
 		expect(await res.json()).toEqual({
 			status: 'ok',
 			store: { kind: 'embedded', reachable: true, ready: true },
-			open311_index: { ready: expect.any(Boolean) as boolean, requests: expect.any(Number) as number }
+			open311_index: { ready: expect.any(Boolean) as boolean, requests: expect.any(Number) as number },
+			reports_index: { ready: expect.any(Boolean) as boolean, requests: expect.any(Number) as number }
 		});
 	});
 
@@ -124,7 +125,8 @@ describe('start-up failures', () => {
 			expect(await res.json()).toEqual({
 				status: 'unavailable',
 				store: { kind: 'couchdb', reachable: false, ready: false },
-				open311_index: { ready: false, requests: 0 }
+				open311_index: { ready: false, requests: 0 },
+				reports_index: { ready: false, requests: 0 }
 			});
 			expect(app.logs()).toMatch(new RegExp(`store not reachable at http://127.0.0.1:${deadPort}`));
 			expect(app.logs()).not.toContain('Pa55-never-logged'); // credentials never reach the log

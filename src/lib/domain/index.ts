@@ -16,3 +16,5 @@ export * from './api-key';
 export * from './open311';
 export * from './timeline';
 export * from './mail';
+export * from './sla';
+export * from './analytics';

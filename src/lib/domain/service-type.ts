@@ -39,7 +39,10 @@ export const serviceTypeSchema = z.object({
 	/** Open311 type: realtime (we handle it), batch or blackbox. */
 	open311_type: z.enum(['realtime', 'batch', 'blackbox']).default('realtime'),
 	department: slug,
+	/** SLA target: hours from request to close (issue 08; admins edit it at /admin/sla). */
 	sla_hours: z.number().positive(),
+	/** The SLA clock runs only in the city's business hours (sla.ts), not around the clock. */
+	sla_business_hours: z.boolean().default(false),
 	/** Typical minutes on site (the route solver's service time). */
 	service_minutes: z.number().positive().max(8 * 60).default(DEFAULT_SERVICE_MINUTES),
 	resolution_codes: z.array(resolutionCodeSchema).min(1),

@@ -19,6 +19,9 @@ import { CouchClient } from './store/couch-client';
 import { startEmbeddedStore, type EmbeddedStore } from './store/embedded';
 import { applySchema } from './store/schema';
 import { RequestIndex } from './open311/request-index';
+import { OrdersFeed } from './orders-feed';
+import { ReportIndex } from './analytics/report-index';
+import { ReportService } from './analytics/summary';
 import { toOpen311Request } from '../domain';
 import { policyFromDays, runProjector } from './sync/projector';
 import { runRunner } from './sync/runner';
@@ -54,13 +57,15 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 	let ready = false;
 	let stopped = false;
 	const requests = new RequestIndex((f) => JSON.stringify(toOpen311Request(f, config.publicUrl, config.CITY_TIME_ZONE)));
+	const reportIndex = new ReportIndex(config.CITY_TIME_ZONE);
+	const orders = new OrdersFeed([requests, reportIndex]);
 	const workers = new AbortController();
 	/** The projector and the reducer runner, started once the store is set up (issue 02). */
 	const startWorkers = () => {
 		const policy = policyFromDays(config.CLOSED_WINDOW_DAYS);
 		runProjector(store, policy, workers.signal).catch((e: unknown) => console.error('[projector] stopped:', e));
 		runRunner(store, workers.signal).catch((e: unknown) => console.error('[runner] stopped:', e));
-		requests.attach(store, workers.signal);
+		orders.attach(store, workers.signal);
 		runDuplicateCloser(store, workers.signal).catch((e: unknown) => console.error('[duplicates] stopped:', e));
 		runNotifier({ store, mailer, publicUrl: config.publicUrl, secret: sessionSecret }, workers.signal).catch((e: unknown) =>
 			console.error('[mail] stopped:', e)
@@ -110,6 +115,8 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 		mapArea,
 		geocoder,
 		requests,
+		orders,
+		reports: new ReportService({ index: reportIndex, feed: orders, store, timeZone: config.CITY_TIME_ZONE }),
 		ready: readyPromise,
 		isReady: () => ready,
 		close: async () => {

@@ -8,6 +8,8 @@ import type { SessionCache } from './auth/session-cache';
 import type { Config } from './config';
 import type { Geocoder } from './geocode';
 import type { RequestIndex } from './open311/request-index';
+import type { OrdersFeed } from './orders-feed';
+import type { ReportService } from './analytics/summary';
 import type { CouchClient } from './store/couch-client';
 
 export interface AppContext {
@@ -25,6 +27,10 @@ export interface AppContext {
 	geocoder: Geocoder | null;
 	/** GET requests from memory once loaded (open311/request-index.ts). */
 	requests: RequestIndex;
+	/** The one follower of the orders that feeds the in-memory read models (requests, reports). */
+	orders: OrdersFeed;
+	/** The managers' figures (analytics/summary.ts). */
+	reports: ReportService;
 	/** Resolves when schema and seed are in place (retried in the background while the store is down). */
 	ready: Promise<void>;
 	isReady(): boolean;

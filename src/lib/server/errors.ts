@@ -60,6 +60,16 @@ export class TooManyRequestsError extends AppError {
 		super(429, 'too_many_requests', message);
 	}
 }
+/** Something this server prepares in the background (the reports' figures) is not ready yet. */
+export class NotReadyError extends AppError {
+	override name = 'NotReadyError';
+	constructor(
+		message: string,
+		readonly retryAfterSeconds: number
+	) {
+		super(503, 'not_ready', message);
+	}
+}
 export class StoreUnavailableError extends AppError {
 	override name = 'StoreUnavailableError';
 	/** What clients are told: the message itself names the store's address, which is for the log only. */
@@ -87,7 +97,7 @@ export function toPublicError(error: unknown): PublicError {
 	}
 	if (error instanceof AppError) {
 		const headers: Record<string, string> = {};
-		if (error instanceof TooManyRequestsError) headers['retry-after'] = String(error.retryAfterSeconds);
+		if (error instanceof TooManyRequestsError || error instanceof NotReadyError) headers['retry-after'] = String(error.retryAfterSeconds);
 		return { status: error.status, body: { error: error.code, reason: error.message }, headers };
 	}
 	console.error('[error] unexpected', error);

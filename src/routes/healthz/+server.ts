@@ -21,8 +21,9 @@ export const GET: RequestHandler = async () => {
 		{
 			status: ok ? 'ok' : 'unavailable',
 			store: { kind: ctx.storeKind, reachable, ready: ctx.isReady() },
-			// Open311 searches come from memory once the request index has loaded (before: from the store).
-			open311_index: { ready: ctx.requests.ready, requests: ctx.requests.size }
+			// Open311 searches and the managers' figures come from memory once the orders feed has loaded them.
+			open311_index: { ready: ctx.orders.ready, requests: ctx.requests.size },
+			reports_index: { ready: ctx.orders.ready, requests: ctx.reports.size }
 		},
 		{ status: ok ? 200 : 503, headers: { 'cache-control': 'no-store' } }
 	);

@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import { formatCityIso, type WorkOrder } from '../../domain';
 import type { CouchClient } from '../store/couch-client';
 import { ORDERS_DB } from '../store/schema';
+import { parseDateRange, type DateRange } from './range';
 
 export const EXPORT_FORMATS = ['csv', 'geojson'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -44,38 +45,14 @@ type OrderFields = Pick<WorkOrder, 'service_request_id' | 'requested_datetime' |
 
 export const MAX_EXPORT_DAYS = 366;
 const DEFAULT_EXPORT_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
 const PAGE = 1000; // orders per store query
 const DST_MARGIN_MS = 60 * 60 * 1000; // stored city wall-clock strings: widen, then check the instants
 
-export interface ExportQuery {
-	start: Date;
-	end: Date;
-	serviceCodes: string[] | null;
-}
+export type ExportQuery = DateRange;
 
-function parseDate(text: string, endOfDay: boolean): Date | null {
-	const m = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T${endOfDay ? '23:59:59.999' : '00:00:00'}Z` : text;
-	if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(m)) return null;
-	const ms = Date.parse(m);
-	return Number.isFinite(ms) ? new Date(ms) : null;
-}
-
-/** start_date / end_date (a date or a date-time with zone; default: the last 30 days), service_code list. */
-export function parseExportQuery(params: URLSearchParams, now: Date): { ok: true; value: ExportQuery } | { ok: false; reason: string } {
-	const startText = params.get('start_date');
-	const endText = params.get('end_date');
-	const end = endText ? parseDate(endText, true) : now;
-	if (!end) return { ok: false, reason: `end_date "${endText}" is not a date (2026-01-31) or a date-time with a zone` };
-	const start = startText ? parseDate(startText, false) : new Date(+end - DEFAULT_EXPORT_DAYS * DAY_MS);
-	if (!start) return { ok: false, reason: `start_date "${startText}" is not a date (2026-01-01) or a date-time with a zone` };
-	if (+start > +end) return { ok: false, reason: 'start_date is after end_date' };
-	if (+end - +start > MAX_EXPORT_DAYS * DAY_MS) return { ok: false, reason: `an export may span at most ${MAX_EXPORT_DAYS} days: export a year at a time` };
-	const codes = params.get('service_code');
-	const serviceCodes = codes === null ? null : codes.split(',').map((c) => c.trim()).filter((c) => c !== '');
-	if (serviceCodes !== null && serviceCodes.length === 0) return { ok: false, reason: 'service_code is empty' };
-	return { ok: true, value: { start, end, serviceCodes } };
-}
+/** start_date / end_date (city days, or date-times with a zone; default: the last 30 days), service_code list. */
+export const parseExportQuery = (params: URLSearchParams, now: Date, timeZone: string) =>
+	parseDateRange(params, now, timeZone, { defaultDays: DEFAULT_EXPORT_DAYS, maxDays: MAX_EXPORT_DAYS });
 
 function toRow(o: OrderFields): ExportRow {
 	const row = {} as ExportRow;

@@ -111,12 +111,12 @@ export async function getRequests({ ctx, format, event }: Open311Event): Promise
 	const query = parseRequestsQuery(event.url.searchParams, new Date());
 	if (!query.ok) throw new Open311Failure(400, query.errors);
 	const q = query.value;
-	ctx.requests.touch();
+	ctx.orders.touch();
 	if (!q.ids && q.serviceCodes && q.serviceCodes.length > MAX_SERVICE_CODES) throw fail(400, `at most ${MAX_SERVICE_CODES} service codes at once`);
 	if (!q.ids && q.page * q.pageSize > MAX_SCAN) throw fail(400, `page × page_size must be at most ${MAX_SCAN.toLocaleString('en-US')}; narrow the dates instead`);
 	// From memory once the request index has caught up; from the store before that and for id lists.
-	if (!q.ids && ctx.requests.ready && format === 'json') return open311JsonText(ctx.requests.searchJson(q));
-	const orders = !q.ids && ctx.requests.ready ? ctx.requests.search(q) : await searchRequests(ctx.store, q, ctx.config.CITY_TIME_ZONE);
+	if (!q.ids && ctx.orders.ready && format === 'json') return open311JsonText(ctx.requests.searchJson(q));
+	const orders = !q.ids && ctx.orders.ready ? ctx.requests.search(q) : await searchRequests(ctx.store, q, ctx.config.CITY_TIME_ZONE);
 	const requests: Open311Request[] = orders.map((o) => toOpen311Request(o, ctx.config.publicUrl, ctx.config.CITY_TIME_ZONE));
 	return open311Response(format, 'service_requests', requests);
 }

@@ -5,8 +5,8 @@
  * parent, see duplicates.ts); the answer's service_notice says so.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { addHours } from 'date-fns';
 import {
+	BusinessClock,
 	departmentDocId,
 	departmentSchema,
 	formatCityIso,
@@ -17,6 +17,7 @@ import {
 	serviceNoticeFor,
 	serviceTypeDocId,
 	serviceTypeSchema,
+	slaDueAt,
 	validateAttributes,
 	workOrderDocId,
 	workOrderSchema,
@@ -28,10 +29,12 @@ import {
 } from '../../domain';
 import type { Config } from '../config';
 import type { Geocoder } from '../geocode';
+import { getBusinessHours } from '../analytics/sla-config';
 import { storeUpload } from '../media';
 import { isConflict, type CouchClient } from '../store/couch-client';
 import { DIRECTORY_DB, LINKS_DB, ORDERS_DB } from '../store/schema';
 import { linkDocId, recordLink } from './duplicates';
+import type { OrdersFeed } from '../orders-feed';
 import type { RequestIndex } from './request-index';
 import { Open311Failure } from './errors';
 
@@ -48,8 +51,10 @@ export interface IntakeDeps {
 	store: CouchClient;
 	config: Pick<Config, 'CITY_TIME_ZONE' | 'MAX_UPLOAD_BYTES' | 'SERVICE_AREA_BBOX' | 'publicUrl'>;
 	geocoder: Geocoder | null;
-	/** This server's request index: a new report is searchable here at once. */
-	requests?: Pick<RequestIndex, 'apply' | 'ready' | 'inWindow' | 'touch'>;
+	/** This server's request index (complete once `orders` is ready): duplicate candidates without a query. */
+	requests?: Pick<RequestIndex, 'inWindow'>;
+	/** This server's orders feed: a new report is in its read models (searches, reports) at once. */
+	orders?: Pick<OrdersFeed, 'ready' | 'touch' | 'put'>;
 }
 
 export interface IntakeOptions {
@@ -95,12 +100,12 @@ export async function findDuplicateParent(
 	at: Point,
 	now: Date,
 	timeZone: string,
-	index?: Pick<RequestIndex, 'ready' | 'inWindow'>
+	index?: Pick<RequestIndex, 'inWindow'>
 ): Promise<{ service_request_id: string; distance_m: number } | null> {
 	const from = +now - type.duplicate_window_hours * HOUR_MS;
 	type Candidate = Pick<WorkOrder, 'service_request_id' | 'lat' | 'long' | 'requested_datetime' | 'duplicate_of'>;
 	let candidates: Candidate[];
-	if (index?.ready) {
+	if (index) {
 		// From this server's request index (no store query): what makes POST fast under load.
 		candidates = index.inWindow(type.service_code, from, +now, new Set<string>(OPEN_STATUSES));
 	} else {
@@ -164,10 +169,13 @@ export async function createServiceRequest(deps: IntakeDeps, input: ServiceReque
 
 	// The photo is checked and stored before the order: a bad photo refuses the whole report, nothing half-made.
 	const mediaPath = opts.photo ? await storeUpload(store, opts.photo, config.MAX_UPLOAD_BYTES, now) : null;
-	deps.requests?.touch();
-	const parent = await findDuplicateParent(store, type, point, now, config.CITY_TIME_ZONE, deps.requests);
+	deps.orders?.touch();
+	const parent = await findDuplicateParent(store, type, point, now, config.CITY_TIME_ZONE, deps.orders?.ready ? deps.requests : undefined);
 	const token = type.open311_type === 'batch' ? randomBytes(TOKEN_BYTES).toString('hex') : null;
 	const requested = formatCityIso(now, config.CITY_TIME_ZONE);
+	// Due by the service type's SLA: in business hours when the type's clock runs only then.
+	const clock = type.sla_business_hours ? new BusinessClock(await getBusinessHours(store), config.CITY_TIME_ZONE) : null;
+	const dueAt = slaDueAt(type, +now, clock);
 
 	for (let attempt = 0; attempt < ID_ATTEMPTS; attempt++) {
 		const id = newRequestId(now, config.CITY_TIME_ZONE);
@@ -213,7 +221,7 @@ export async function createServiceRequest(deps: IntakeDeps, input: ServiceReque
 			media_url: mediaPath ? `${config.publicUrl}${mediaPath}` : input.media_url,
 			requested_datetime: requested,
 			updated_datetime: requested,
-			expected_datetime: formatCityIso(addHours(now, type.sla_hours), config.CITY_TIME_ZONE),
+			expected_datetime: formatCityIso(dueAt, config.CITY_TIME_ZONE),
 			closed_datetime: null,
 			attributes: attributes.value,
 			status: 'new',
@@ -250,7 +258,7 @@ export async function createServiceRequest(deps: IntakeDeps, input: ServiceReque
 		}
 		try {
 			const res = await store.db(ORDERS_DB).put(order);
-			deps.requests?.apply({ ...order, _rev: res.rev }, order._id);
+			deps.orders?.put({ ...order, _rev: res.rev }, order._id);
 			return {
 				order: { ...order, _rev: res.rev },
 				parent,

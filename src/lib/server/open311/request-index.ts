@@ -4,15 +4,13 @@
  * second; this read model answers them in well under a millisecond.
  *
  * It holds the public Open311 fields of every order (about 0.5 KB each: ~50 MB for 100,000 orders), per
- * service code in request-time order, and follows the orders database's changes from the start, so it is
- * complete once it has caught up; until then `search.ts` answers from the store. It starts loading on the
- * first Open311 search or report a server gets. Each app server keeps its
- * own; an order written by this server is put in at once, others arrive with the changes feed.
+ * service code in request-time order, fed by the orders feed (orders-feed.ts) from the start, so it is
+ * complete once the feed has caught up; until then `search.ts` answers from the store. The feed starts on
+ * the first Open311 search or report a server gets. Each app server keeps its own; an order written by this
+ * server is put in at once, others arrive with the changes feed.
  */
 import { OPEN311_ORDER_FIELDS, type Open311OrderFields, type RequestsQuery } from '../../domain';
-import type { CouchClient } from '../store/couch-client';
-import { ORDERS_DB } from '../store/schema';
-import { follow } from '../sync/follow';
+import type { OrderReadModel } from '../orders-feed';
 
 interface Entry {
 	id: string;
@@ -48,22 +46,16 @@ function lowerBound(list: readonly Entry[], t: number): number {
 	return lo;
 }
 
-export class RequestIndex {
+export class RequestIndex implements OrderReadModel {
 	/** How a request is shown as JSON (toOpen311Request with this server's URL and zone, stringified). */
 	readonly #render: (f: Open311OrderFields) => string;
 	readonly #byId = new Map<string, Entry>();
 	readonly #byCode = new Map<string, Entry[]>();
-	#ready = false;
-	#source: { store: CouchClient; signal: AbortSignal } | null = null;
-	#started = false;
 
 	constructor(render: (f: Open311OrderFields) => string = (f) => JSON.stringify(f)) {
 		this.#render = render;
 	}
 
-	get ready(): boolean {
-		return this.#ready;
-	}
 	get size(): number {
 		return this.#byId.size;
 	}
@@ -155,38 +147,5 @@ export class RequestIndex {
 		const out: Open311OrderFields[] = [];
 		for (let i = lowerBound(list, from); i < list.length && list[i]!.t <= to; i++) if (statuses.has(list[i]!.f.status)) out.push(list[i]!.f);
 		return out;
-	}
-
-	/** Where to load from, once something asks (see `touch`): servers nobody asks Open311 never pay for it. */
-	attach(store: CouchClient, signal: AbortSignal): void {
-		this.#source = { store, signal };
-	}
-
-	/** Starts loading on first use (searches are answered by the store until it is ready). */
-	touch(): void {
-		if (this.#started || !this.#source) return;
-		this.#started = true;
-		const { store, signal } = this.#source;
-		this.run(store, signal).catch((e: unknown) => console.error('[open311] request index stopped:', e));
-	}
-
-	/** Loads every order and follows the changes until `signal` aborts; `ready` once caught up. */
-	run(store: CouchClient, signal: AbortSignal): Promise<void> {
-		const started = Date.now();
-		return follow<Record<string, unknown>>({
-			db: store.db(ORDERS_DB),
-			checkpoint: null,
-			since: 0,
-			signal,
-			onError: (e) => console.error('[open311] request index batch failed, retrying:', e),
-			onCaughtUp: () => {
-				if (this.#ready) return;
-				this.#ready = true;
-				console.log(`[open311] request index ready: ${this.size} requests in ${Date.now() - started} ms`);
-			},
-			handle: async (changes) => {
-				for (const c of changes) if (c.id.startsWith('order:')) this.apply(c.doc, c.id, c.deleted === true);
-			}
-		});
 	}
 }

@@ -45,7 +45,8 @@ export const serviceCodeForCategory = (category: string) => slugify(category);
 /** The key of a Request.Type value in the `request_type` attribute ("Sign - Defaced" -> "sign_defaced"). */
 export const requestTypeKey = (requestType: string) => slugify(requestType);
 
-export const REQUEST_TYPE_ATTRIBUTE = 'request_type';
+export { REQUEST_TYPE_ATTRIBUTE } from '../../domain/analytics';
+import { REQUEST_TYPE_ATTRIBUTE } from '../../domain/analytics';
 
 export type ServiceGroup = 'Streets' | 'Graffiti' | 'Vehicles' | 'Housing' | 'Utilities' | 'Parks' | 'Transit' | 'General';
 
