@@ -31,6 +31,7 @@ export const REQUEST_TYPE_ATTRIBUTE = 'request_type';
 /** Heat map cells: about 110 m north-south, 90 m east-west in San Francisco. */
 export const HEAT_CELL_DEG = 0.001;
 export const TOP_REQUESTS = 10;
+const CELL_EPSILON = 1e-9;
 const DAYS_PER_WEEK = 7;
 const EPOCH_WEEKDAY = 4; // 1970-01-01 was a Thursday
 const MS_PER_DAY = 24 * MS_PER_HOUR;
@@ -45,7 +46,7 @@ export interface OrderFact {
 	closed: number | null;
 	status: WorkflowStatus;
 	service_code: string;
-	department: string;
+	department: string | null;
 	neighborhood: string | null;
 	district: string | null;
 	/** The crew that has it, or had it when it was closed. */
@@ -76,7 +77,7 @@ export function factOf(doc: Record<string, unknown>, timeZone: string): OrderFac
 		closed: Number.isFinite(closedAt) ? closedAt : null,
 		status,
 		service_code: code,
-		department: str(doc.department) ?? 'unknown',
+		department: str(doc.department),
 		neighborhood: str(doc.neighborhood),
 		district: str(doc.supervisor_district),
 		crew: str(doc.crew),
@@ -271,8 +272,9 @@ export function summarizeFacts(facts: Iterable<OrderFact>, opts: SummaryOptions)
 				count: 1
 			});
 		if (isOpen(f.status) && Number.isFinite(f.lat) && Number.isFinite(f.long)) {
-			const cx = Math.floor(f.long / HEAT_CELL_DEG);
-			const cy = Math.floor(f.lat / HEAT_CELL_DEG);
+			// The epsilon keeps a point on a grid line in the cell above it (37.721 / 0.001 is 37720.999…).
+			const cx = Math.floor(f.long / HEAT_CELL_DEG + CELL_EPSILON);
+			const cy = Math.floor(f.lat / HEAT_CELL_DEG + CELL_EPSILON);
 			const cell = heat.get(`${cx},${cy}`);
 			if (cell) cell[2]++;
 			else heat.set(`${cx},${cy}`, [round6((cx + 0.5) * HEAT_CELL_DEG), round6((cy + 0.5) * HEAT_CELL_DEG), 1]);

@@ -62,7 +62,7 @@ export const DEFAULT_BUSINESS_HOURS: BusinessHours = { days: [1, 2, 3, 4, 5], op
 
 /** What an admin may change on a service type's SLA. */
 export const slaTargetSchema = z.object({
-	sla_hours: z.number().positive('the target must be more than 0 hours').max(MAX_SLA_HOURS, `at most ${MAX_SLA_HOURS} hours`),
+	sla_hours: z.number({ error: 'give the target as a number of hours' }).positive('the target must be more than 0 hours').max(MAX_SLA_HOURS, `at most ${MAX_SLA_HOURS} hours`),
 	sla_business_hours: z.boolean()
 });
 export type SlaTarget = z.infer<typeof slaTargetSchema>;
@@ -176,15 +176,21 @@ export class BusinessClock {
 		return (this.minutesAt(to) - this.minutesAt(from)) / 60;
 	}
 
-	/** The first instant at which `hours` business hours have passed since `from`. */
+	/** The first instant (to the millisecond) at which `hours` business hours have passed since `from`. */
 	addHours(from: number, hours: number): number {
 		const target = this.minutesAt(from) + hours * 60;
-		// Upper bound: the calendar weeks `hours` needs, plus every holiday, plus a week of slack.
-		const weeks = Math.ceil((hours * 60) / (this.minutesPerDay * this.#workdaysPerWeek)) + 1;
+		if (this.minutesAt(from) >= target) return from;
+		// Grow the window until it holds enough business time (holidays may take whole weeks), then bisect
+		// on the non-decreasing minutesAt.
 		let lo = from;
-		let hi = from + (weeks * DAYS_PER_WEEK + this.#holidays.length) * MS_PER_DAY;
-		// Binary search to the second on the non-decreasing minutesAt.
-		while (hi - lo > 1000) {
+		let span = Math.ceil((hours * 60) / this.minutesPerDay) * MS_PER_DAY;
+		let hi = from + span;
+		while (this.minutesAt(hi) < target) {
+			lo = hi;
+			span *= 2;
+			hi = from + span;
+		}
+		while (hi - lo > 1) {
 			const mid = lo + Math.floor((hi - lo) / 2);
 			if (this.minutesAt(mid) >= target) hi = mid;
 			else lo = mid;

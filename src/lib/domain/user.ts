@@ -50,6 +50,6 @@ export function toSessionUser(user: User): SessionUser {
 }
 
 /** Where each role lands after signing in (server redirects and the offline client use the same rule). */
-export function homePathFor(role: Role): '/crew' | '/board' {
-	return role === 'crew' ? '/crew' : '/board';
+export function homePathFor(role: Role): '/crew' | '/board' | '/reports' {
+	return role === 'crew' ? '/crew' : role === 'manager' ? '/reports' : '/board';
 }

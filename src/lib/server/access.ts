@@ -38,6 +38,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
 	{ prefix: '/api/orders', roles: STAFF },
 	{ prefix: '/api/board', roles: STAFF },
 	// Reports and open-data exports (issue 08): staff, never crews.
+	{ prefix: '/reports', roles: STAFF },
 	{ prefix: '/api/reports', roles: STAFF },
 	// Changing who does what: supervisors (and admins), never crews or managers.
 	{ prefix: '/api/dispatch', roles: DISPATCH_ROLES },

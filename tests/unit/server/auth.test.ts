@@ -74,5 +74,13 @@ describe('access rules', () => {
 	it('sends each role to its home', () => {
 		expect(homeFor(crew)).toBe('/crew');
 		expect(homeFor(supervisor)).toBe('/board');
+		expect(homeFor({ ...supervisor, role: 'manager' })).toBe('/reports');
+	});
+	it('reports: staff only', () => {
+		expect(decideAccess('/reports', null)).toBe('sign-in');
+		expect(decideAccess('/reports', crew)).toBe('forbidden');
+		expect(decideAccess('/api/reports/summary', crew)).toBe('forbidden');
+		expect(decideAccess('/reports', supervisor)).toBe('allow');
+		expect(decideAccess('/admin/sla', supervisor)).toBe('forbidden');
 	});
 });

@@ -4,6 +4,7 @@
  * zone. One parser for the managers' page and the open-data exports, so both count the same requests.
  */
 import { TZDate } from '@date-fns/tz';
+import { localDayAndMinute } from '../../domain';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -24,17 +25,21 @@ export interface RangeRules {
 
 /** A date (city day; its start, or its last millisecond with endOfDay) or a date-time with a zone. */
 export function parseCityDate(text: string, endOfDay: boolean, timeZone: string): Date | null {
-	const m = DATE.exec(text);
-	if (m) {
-		const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-		const check = new Date(Date.UTC(y, mo - 1, d));
-		if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return null;
-		const start = +new TZDate(y, mo - 1, d, timeZone);
-		return new Date(endOfDay ? +new TZDate(y, mo - 1, d + 1, timeZone) - 1 : start);
-	}
+	const m = DATE.exec(text.slice(0, 10));
+	if (!m) return null;
+	const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+	const check = new Date(Date.UTC(y, mo - 1, d));
+	// 2026-02-30 is refused, not rolled over to March (Date.parse would).
+	if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return null;
+	if (text.length === 10) return new Date(endOfDay ? +new TZDate(y, mo - 1, d + 1, timeZone) - 1 : +new TZDate(y, mo - 1, d, timeZone));
 	if (!DATE_TIME.test(text)) return null;
 	const ms = Date.parse(text);
 	return Number.isFinite(ms) ? new Date(ms) : null;
+}
+
+/** City days the range touches, both ends counted (a day of 23 or 25 hours is one day). */
+export function cityDaysSpanned(start: Date, end: Date, timeZone: string): number {
+	return localDayAndMinute(+end, timeZone).day - localDayAndMinute(+start, timeZone).day + 1;
 }
 
 /** start_date, end_date (default: now) and a comma-separated service_code list, checked. */
@@ -46,7 +51,7 @@ export function parseDateRange(params: URLSearchParams, now: Date, timeZone: str
 	const start = startText ? parseCityDate(startText, false, timeZone) : rules.defaultDays === null ? new Date(0) : new Date(+end - rules.defaultDays * DAY_MS);
 	if (!start) return { ok: false, reason: `start_date "${startText}" is not a date (2026-01-01) or a date-time with a zone` };
 	if (+start > +end) return { ok: false, reason: 'start_date is after end_date' };
-	if (rules.maxDays !== null && +end - +start > rules.maxDays * DAY_MS) {
+	if (rules.maxDays !== null && cityDaysSpanned(start, end, timeZone) > rules.maxDays) {
 		return { ok: false, reason: `an export may span at most ${rules.maxDays} days: export a year at a time` };
 	}
 	// A list (service_code=a,b) or the parameter repeated (a form's multiple select).

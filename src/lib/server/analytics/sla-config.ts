@@ -16,6 +16,7 @@ import {
 	type SessionUser,
 	type SlaCalendar
 } from '../../domain';
+import { listServiceTypes } from '../directory';
 import { BadRequestError, describeZodError, ForbiddenError, NotFoundError, StateConflictError } from '../errors';
 import type { CouchClient } from '../store/couch-client';
 import { isConflict } from '../store/couch-client';
@@ -35,6 +36,22 @@ export async function getBusinessHours(store: CouchClient): Promise<BusinessHour
 	if (parsed.success) return parsed.data.business_hours;
 	console.error(`[sla] the calendar document is invalid; using the defaults: ${describeZodError(parsed.error)}`);
 	return DEFAULT_BUSINESS_HOURS;
+}
+
+export interface SlaSettings {
+	business_hours: BusinessHours;
+	service_types: { code: string; name: string; department: string; sla_hours: number; sla_business_hours: boolean }[];
+}
+
+/** The business hours and every service type's target, by name. */
+export async function slaSettings(store: CouchClient): Promise<SlaSettings> {
+	const [hours, types] = await Promise.all([getBusinessHours(store), listServiceTypes(store)]);
+	return {
+		business_hours: hours,
+		service_types: types
+			.map((t) => ({ code: t.service_code, name: t.service_name, department: t.department, sla_hours: t.sla_hours, sla_business_hours: t.sla_business_hours }))
+			.sort((a, b) => a.name.localeCompare(b.name))
+	};
 }
 
 /** Saves the business hours ({days, open, close, holidays}); days and holidays are kept sorted. */

@@ -17,13 +17,12 @@ import {
 import { listCrews, listDepartments, listServiceTypes } from '../directory';
 import type { OrdersFeed } from '../orders-feed';
 import type { CouchClient } from '../store/couch-client';
-import { parseDateRange, type DateRange } from './range';
+import { cityDaysSpanned, parseDateRange, type DateRange } from './range';
 import type { ReportIndex } from './report-index';
 import { getBusinessHours } from './sla-config';
 
 const DEFAULT_REPORT_DAYS = 365; // the page opens on the last twelve months
 const WEEKLY_UP_TO_DAYS = 184; // longer ranges default to months (a chart of 26 weeks at most)
-const DAY_MS = 24 * MS_PER_HOUR;
 const CACHE_TTL_MS = 60 * 1000; // "overdue" moves with the clock: a cached answer lives a minute
 const CACHE_ENTRIES = 32;
 
@@ -40,7 +39,7 @@ export function parseReportQuery(params: URLSearchParams, now: Date, timeZone: s
 	const periodText = params.get('period') || null;
 	const period = periodText === null ? null : reportPeriodSchema.safeParse(periodText);
 	if (period && !period.success) return { ok: false, reason: `period "${periodText}" is not known: use week or month` };
-	const days = (+dates.value.end - +dates.value.start) / DAY_MS;
+	const days = cityDaysSpanned(dates.value.start, dates.value.end, timeZone);
 	return { ok: true, value: { ...dates.value, period: period?.data ?? (days <= WEEKLY_UP_TO_DAYS ? 'week' : 'month') } };
 }
 
