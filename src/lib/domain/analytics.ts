@@ -32,6 +32,8 @@ export const REQUEST_TYPE_ATTRIBUTE = 'request_type';
 export const HEAT_CELL_DEG = 0.001;
 export const TOP_REQUESTS = 10;
 const CELL_EPSILON = 1e-9;
+/** Cell rows per column in a heat map key (latitude cells span -90,000..90,000). */
+const HEAT_KEY_STRIDE = 1_000_000;
 const DAYS_PER_WEEK = 7;
 const EPOCH_WEEKDAY = 4; // 1970-01-01 was a Thursday
 const MS_PER_DAY = 24 * MS_PER_HOUR;
@@ -88,7 +90,7 @@ export function factOf(doc: Record<string, unknown>, timeZone: string): OrderFac
 }
 
 /** Linear-interpolation percentile of ascending values (p in 0..1); null for none. */
-export function percentile(sorted: readonly number[], p: number): number | null {
+export function percentile(sorted: ArrayLike<number>, p: number): number | null {
 	if (sorted.length === 0) return null;
 	const pos = (sorted.length - 1) * p;
 	const lo = Math.floor(pos);
@@ -191,7 +193,8 @@ class Accumulator {
 	}
 
 	figures(key: string, label: string): GroupFigures {
-		const sorted = this.hours.sort((a, b) => a - b);
+		// A typed array sorts numbers natively: several times faster than a comparator on 100,000 values.
+		const sorted = Float64Array.from(this.hours).sort();
 		return {
 			key,
 			label,
@@ -247,8 +250,9 @@ export function summarizeFacts(facts: Iterable<OrderFact>, opts: SummaryOptions)
 	const total = new Accumulator();
 	const groups = Object.fromEntries(REPORT_DIMENSIONS.map((d) => [d, new Map<string, Accumulator>()])) as Record<ReportDimension, Map<string, Accumulator>>;
 	const periods = new Map<number, Accumulator>();
-	const top = new Map<string, TopRequest>();
-	const heat = new Map<string, [number, number, number]>();
+	const periodOfDay = new Map<number, number>();
+	const top = new Map<string, Map<string | null, TopRequest>>();
+	const heat = new Map<number, [number, number, number]>();
 	for (const f of facts) {
 		total.add(f, opts);
 		for (const dim of REPORT_DIMENSIONS) {
@@ -257,15 +261,17 @@ export function summarizeFacts(facts: Iterable<OrderFact>, opts: SummaryOptions)
 			if (!acc) groups[dim].set(key, (acc = new Accumulator()));
 			acc.add(f, opts);
 		}
-		const p = periodStart(f.day, opts.period);
+		let p = periodOfDay.get(f.day);
+		if (p === undefined) periodOfDay.set(f.day, (p = periodStart(f.day, opts.period)));
 		let acc = periods.get(p);
 		if (!acc) periods.set(p, (acc = new Accumulator()));
 		acc.add(f, opts);
-		const topKey = `${f.service_code}\u0000${f.request_type ?? ''}`;
-		const t = top.get(topKey);
+		let ofCode = top.get(f.service_code);
+		if (!ofCode) top.set(f.service_code, (ofCode = new Map()));
+		const t = ofCode.get(f.request_type);
 		if (t) t.count++;
 		else
-			top.set(topKey, {
+			ofCode.set(f.request_type, {
 				service_code: f.service_code,
 				service_name: opts.names.service.get(f.service_code) ?? f.service_code,
 				request_type: f.request_type === null ? null : (opts.requestTypeName?.(f.service_code, f.request_type) ?? f.request_type),
@@ -275,9 +281,10 @@ export function summarizeFacts(facts: Iterable<OrderFact>, opts: SummaryOptions)
 			// The epsilon keeps a point on a grid line in the cell above it (37.721 / 0.001 is 37720.999…).
 			const cx = Math.floor(f.long / HEAT_CELL_DEG + CELL_EPSILON);
 			const cy = Math.floor(f.lat / HEAT_CELL_DEG + CELL_EPSILON);
-			const cell = heat.get(`${cx},${cy}`);
+			const cellKey = cx * HEAT_KEY_STRIDE + cy;
+			const cell = heat.get(cellKey);
 			if (cell) cell[2]++;
-			else heat.set(`${cx},${cy}`, [round6((cx + 0.5) * HEAT_CELL_DEG), round6((cy + 0.5) * HEAT_CELL_DEG), 1]);
+			else heat.set(cellKey, [round6((cx + 0.5) * HEAT_CELL_DEG), round6((cy + 0.5) * HEAT_CELL_DEG), 1]);
 		}
 	}
 	const overTime: PeriodFigures[] = [];
@@ -296,7 +303,7 @@ export function summarizeFacts(facts: Iterable<OrderFact>, opts: SummaryOptions)
 			REPORT_DIMENSIONS.map((dim) => [dim, [...groups[dim]].map(([key, acc]) => acc.figures(key, labelOf(dim, key, opts))).sort(byRequests)])
 		) as Record<ReportDimension, GroupFigures[]>,
 		over_time: overTime,
-		top_requests: [...top.values()].sort((a, b) => b.count - a.count || a.service_name.localeCompare(b.service_name)).slice(0, TOP_REQUESTS),
+		top_requests: [...top.values()].flatMap((m) => [...m.values()]).sort((a, b) => b.count - a.count || a.service_name.localeCompare(b.service_name)).slice(0, TOP_REQUESTS),
 		heat: { cell_deg: HEAT_CELL_DEG, cells: [...heat.values()] }
 	};
 }
