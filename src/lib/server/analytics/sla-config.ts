@@ -16,7 +16,7 @@ import {
 	type SessionUser,
 	type SlaCalendar
 } from '../../domain';
-import { listServiceTypes } from '../directory';
+import { listDepartments, listServiceTypes } from '../directory';
 import { BadRequestError, describeZodError, ForbiddenError, NotFoundError, StateConflictError } from '../errors';
 import type { CouchClient } from '../store/couch-client';
 import { isConflict } from '../store/couch-client';
@@ -45,11 +45,18 @@ export interface SlaSettings {
 
 /** The business hours and every service type's target, by name. */
 export async function slaSettings(store: CouchClient): Promise<SlaSettings> {
-	const [hours, types] = await Promise.all([getBusinessHours(store), listServiceTypes(store)]);
+	const [hours, types, departments] = await Promise.all([getBusinessHours(store), listServiceTypes(store), listDepartments(store)]);
+	const departmentName = new Map(departments.map((d) => [d.id, d.short_name]));
 	return {
 		business_hours: hours,
 		service_types: types
-			.map((t) => ({ code: t.service_code, name: t.service_name, department: t.department, sla_hours: t.sla_hours, sla_business_hours: t.sla_business_hours }))
+			.map((t) => ({
+				code: t.service_code,
+				name: t.service_name,
+				department: departmentName.get(t.department) ?? t.department,
+				sla_hours: t.sla_hours,
+				sla_business_hours: t.sla_business_hours
+			}))
 			.sort((a, b) => a.name.localeCompare(b.name))
 	};
 }
