@@ -16,6 +16,7 @@ import lighthouse from 'lighthouse';
 import desktopConfig from 'lighthouse/core/config/desktop-config.js';
 import { ROOT, Session, startApp } from '../../tests/helpers/app-server';
 import { DEMO_PASSWORD } from '../../tests/helpers/demo';
+import { BenchRecord } from './record';
 
 const USER = 'ana';
 const COLD_START_RUNS = 10;
@@ -127,6 +128,8 @@ async function lighthouseScores(base: string, cookie: string) {
 	}
 }
 
+const record = new BenchRecord('crew');
+
 async function main() {
 	console.log(`bench:crew on ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
 	const app = await startApp();
@@ -144,12 +147,15 @@ async function main() {
 		console.log(`   offline (service worker shell + IndexedDB): median ${offP50.toFixed(0)} ms, p95 ${percentile(offline, 95).toFixed(0)} ms  goal <= ${COLD_START_GOAL_MS} ms: ${verdict(percentile(offline, 95) <= COLD_START_GOAL_MS)}`);
 		console.log(`   online baseline (network first):           median ${onP50.toFixed(0)} ms, p95 ${percentile(online, 95).toFixed(0)} ms`);
 		console.log(`   ratio offline / online (median): ${(offP50 / onP50).toFixed(2)}x`);
+		const offP95 = percentile(offline, 95);
+		record.add({ name: 'cold start to an interactive Today, offline, p95', value: offP95, unit: 'ms', baseline: { name: 'online, network first', value: percentile(online, 95) }, goal: `<= ${COLD_START_GOAL_MS} ms`, met: offP95 <= COLD_START_GOAL_MS });
 
 		const js = await initialJs(context, app.url);
 		console.log('\n2. JavaScript loaded until Today is interactive (brotli q11 of the built files)');
 		console.log(`   ${js.files.length} files, ${kb(js.raw)} raw, ${kb(js.br)} brotli  goal <= ${INITIAL_JS_GOAL_KB} KB: ${verdict(js.br / 1024 <= INITIAL_JS_GOAL_KB)}`);
 		for (const f of js.files.slice(0, 5)) console.log(`   ${kb(f.br).padStart(9)}  ${f.path}${f.maplibre ? '  (mentions maplibre)' : ''}`);
 		console.log(`   maplibre in the initial load: ${js.files.some((f) => f.maplibre && f.raw > 100 * 1024) ? 'YES' : 'no'}`);
+		record.add({ name: `JavaScript until Today is interactive, brotli (${js.files.length} files)`, value: js.br / 1024, unit: 'KB', goal: `<= ${INITIAL_JS_GOAL_KB} KB`, met: js.br / 1024 <= INITIAL_JS_GOAL_KB });
 		await first.close();
 
 		const session = new Session(app.url);
@@ -158,7 +164,9 @@ async function main() {
 		console.log('\n3. Lighthouse performance, Today (/crew), first visit (storage reset)');
 		for (const s of scores) {
 			console.log(`   ${s.preset.padEnd(8)} score ${s.score}  goal >= ${LIGHTHOUSE_GOAL}: ${verdict(s.score >= LIGHTHOUSE_GOAL)}  FCP ${s.fcp}, LCP ${s.lcp}, TBT ${s.tbt}, CLS ${s.cls}`);
+			record.add({ name: `Lighthouse performance, Today, ${s.preset}`, value: s.score, unit: 'score', goal: `>= ${LIGHTHOUSE_GOAL}`, met: s.score >= LIGHTHOUSE_GOAL });
 		}
+		await record.save();
 	} finally {
 		await browser.close();
 		await app.stop();

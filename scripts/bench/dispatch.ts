@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { estimateWorkload, suggestCrews, type CrewForSuggest, type OrderForSuggest } from '../../src/lib/routing/assign';
 import { haversineKm } from '../../src/lib/routing/route';
+import { BenchRecord } from './record';
 
 const RUNS = Number(process.env.BENCH_DISPATCH_RUNS ?? 15);
 const CENTER = { lat: 37.7793, long: -122.4193 }; // Civic Center
@@ -85,3 +86,22 @@ console.log(line('nearest crew (base)', q.nearest, median(times.nearest)));
 console.log(
 	`ratios: longest day ${(avg(q.suggest, 'longest') / avg(q.nearest, 'longest')).toFixed(3)}x, drive ${(avg(q.suggest, 'drive') / avg(q.nearest, 'drive')).toFixed(3)}x, time ${(median(times.suggest) / Math.max(median(times.nearest), 0.001)).toFixed(0)}x (goal: 200 orders x 20 crews < 100 ms; longest day below the baseline's)`
 );
+
+const record = new BenchRecord('dispatch');
+record.add({
+	name: 'auto-suggest, 200 orders × 20 crews (median)',
+	value: median(times.suggest),
+	unit: 'ms',
+	baseline: { name: 'nearest crew', value: median(times.nearest) },
+	goal: '< 100 ms',
+	met: median(times.suggest) < 100
+});
+record.add({
+	name: 'longest crew day after auto-suggest (mean, minutes)',
+	value: avg(q.suggest, 'longest'),
+	unit: 'min',
+	baseline: { name: 'nearest crew', value: avg(q.nearest, 'longest') },
+	goal: "below the baseline's",
+	met: avg(q.suggest, 'longest') < avg(q.nearest, 'longest')
+});
+await record.save();

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { chromium, type Page } from '@playwright/test';
 import { startApp } from '../../tests/helpers/app-server';
 import { DEMO_PASSWORD } from '../../tests/helpers/demo';
+import { BenchRecord } from './record';
 
 const USER = 'gus';
 const IDLE_RUNS = 5;
@@ -43,6 +44,8 @@ async function mapIdleMs(page: Page, url: string): Promise<number> {
 	return page.evaluate(`performance.getEntriesByName('fw-map-idle')[0].duration`);
 }
 
+const record = new BenchRecord('map');
+
 async function main() {
 	console.log(`bench:map on ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
 	const app = await startApp();
@@ -63,6 +66,7 @@ async function main() {
 		const dl = (await page.evaluate(DOWNLOAD)) as { ms: number; files: number; bytes: number };
 		console.log('\n1. Area download (what a tablet stores after sign-in)');
 		console.log(`   ${dl.files} files, ${(dl.bytes / 1024).toFixed(0)} KB, ${dl.ms.toFixed(0)} ms on loopback`);
+		record.add({ name: `offline area download (${dl.files} files, ${(dl.bytes / 1024).toFixed(0)} KB) on loopback`, value: dl.ms, unit: 'ms' });
 
 		const online: number[] = [];
 		for (let i = 0; i < IDLE_RUNS; i++) online.push(await mapIdleMs(page, `${app.url}/crew/map`));
@@ -72,6 +76,7 @@ async function main() {
 		console.log('\n2. new Map -> first idle (crew map, all stops), median of', IDLE_RUNS);
 		console.log(`   offline ${median(offline).toFixed(0)} ms  goal <= ${IDLE_GOAL_MS} ms: ${median(offline) <= IDLE_GOAL_MS ? 'PASS' : 'MISS'}`);
 		console.log(`   online baseline ${median(online).toFixed(0)} ms; ratio offline / online ${(median(offline) / median(online)).toFixed(2)}x`);
+		record.add({ name: `new Map -> first idle, offline (median of ${IDLE_RUNS})`, value: median(offline), unit: 'ms', baseline: { name: 'online', value: median(online) }, goal: `<= ${IDLE_GOAL_MS} ms`, met: median(offline) <= IDLE_GOAL_MS });
 
 		const cdp = await context.newCDPSession(page);
 		const heap = async () => {
@@ -107,6 +112,15 @@ async function main() {
 		console.log(`\n3. JS heap during ${PAN_SECONDS} s of pan and zoom offline (${step} gestures), after GC`);
 		console.log(`   start ${mb(samples[0]!)}, end ${mb(samples.at(-1)!)}; samples ${samples.map(mb).join(' ')}`);
 		console.log(`   second half / first half (median): ${(secondHalf / firstHalf).toFixed(2)}x  (steady growth would be well above 1.1x)`);
+		record.add({
+			name: `JS heap after ${PAN_SECONDS} s of offline pan and zoom, second half (median, MB)`,
+			value: secondHalf / 2 ** 20,
+			unit: 'MB',
+			baseline: { name: 'first half', value: firstHalf / 2 ** 20 },
+			goal: 'no steady growth (ratio <= 1.1×)',
+			met: secondHalf / firstHalf <= 1.1
+		});
+		await record.save();
 	} finally {
 		await browser.close();
 		await app.stop();

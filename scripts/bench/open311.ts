@@ -37,6 +37,7 @@ import {
 	TIME_ZONE,
 	warmIndexes
 } from './dataset';
+import { BenchRecord } from './record';
 
 const SECONDS = Number(process.env.BENCH_OPEN311_SECONDS ?? 12);
 const GET_RATE = 200; // requests per second (the issue's figure)
@@ -98,6 +99,8 @@ const rotating = (paths: readonly string[]): RequestSpec[] => {
 };
 
 const cityIso = (instant: number) => encodeURIComponent(formatCityIso(instant, TIME_ZONE));
+
+const record = new BenchRecord('open311');
 
 async function main() {
 	requireBuild('bench:open311');
@@ -247,8 +250,12 @@ async function main() {
 			const okErr = errorsOf(m) === 0 && m.latencies.length > 0;
 			missed += Number(!ok95) + Number(!okErr);
 			console.log(`goal ${m.name}: p95 <= ${GOAL_P95_MS} ms ${ok95 ? 'PASS' : 'MISS'} (${ms(p(m, 95))} ms); 0 errors ${okErr ? 'PASS' : 'MISS'} (${errorsOf(m)})`);
+			const baseline = m === posted ? undefined : { name: `GET /healthz at ${m.rate}/s`, value: p(healthz, 95) };
+			record.add({ name: `${m.name} at ${m.rate}/s, p95`, value: p(m, 95), unit: 'ms', baseline, goal: `p95 <= ${GOAL_P95_MS} ms`, met: ok95 });
+			record.add({ name: `${m.name} at ${m.rate}/s, errors`, value: errorsOf(m), unit: 'errors', goal: '0', met: okErr });
 		}
 		console.log(missed ? `${missed} goal(s) missed` : 'all goals met');
+		await record.save();
 	} finally {
 		await app.stop();
 	}

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { solveTsp } from '../../src/lib/routing/tsp';
 import { parseTsplib, tourLength } from '../../src/lib/routing/tsplib';
+import { BenchRecord } from './record';
 
 const DIR = path.resolve('data-bench/tsplib');
 /** Optimal tour lengths (TSPLIB bestSolutions.txt). */
@@ -50,3 +51,16 @@ const kro = gaps.find((g) => g.name === 'kroA100');
 const a280 = gaps.find((g) => g.name === 'a280');
 if (kro) console.log(`kroA100: mean ${pct(kro.mean)} (goal <= 0.5%), worst ${pct(kro.worst)} (goal <= 1%), ${kro.ms.toFixed(0)} ms (goal <= 200 ms)`);
 if (a280) console.log(`a280: worst ${pct(a280.worst)} (goal <= 1%), ${a280.ms.toFixed(0)} ms (goal <= 1000 ms)`);
+
+const record = new BenchRecord('route');
+record.add({ name: `mean gap to the optimum, ${gaps.length} TSPLIB instances`, value: mean * 100, unit: '%', baseline: { name: 'NN + 2-opt + Or-opt', value: baseMean * 100 } });
+if (kro) {
+	record.add({ name: `kroA100 mean gap (${SEEDS} seeds)`, value: kro.mean * 100, unit: '%', goal: '<= 0.5 %', met: kro.mean <= 0.005 });
+	record.add({ name: 'kroA100 worst gap', value: kro.worst * 100, unit: '%', goal: '<= 1 %', met: kro.worst <= 0.01 });
+	record.add({ name: 'kroA100 time per run', value: kro.ms, unit: 'ms', goal: '<= 200 ms', met: kro.ms <= 200 });
+}
+if (a280) {
+	record.add({ name: 'a280 worst gap', value: a280.worst * 100, unit: '%', goal: '<= 1 %', met: a280.worst <= 0.01 });
+	record.add({ name: 'a280 time per run', value: a280.ms, unit: 'ms', goal: '<= 1000 ms', met: a280.ms <= 1000 });
+}
+await record.save();

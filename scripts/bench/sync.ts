@@ -18,12 +18,15 @@ import { ORDERS_DB } from '../../src/lib/server/store/schema';
 import { Session, startApp } from '../../tests/helpers/app-server';
 import { DEMO_PASSWORD } from '../../tests/helpers/demo';
 import { eventually, storeOf, storeUrlOf } from '../../tests/helpers/store';
+import { BenchRecord } from './record';
 
 const CREW = 'dpw-cleaning-1';
 const USER = 'ana';
 const ORDERS_IN_CREW_DB = 1000;
 const INITIAL_SYNC_RUNS = 3; // each way, alternating
 const LATENCY_SAMPLES = 40;
+
+const record = new BenchRecord('sync');
 
 const percentile = (xs: number[], p: number) => {
 	const s = [...xs].sort((a, b) => a - b);
@@ -76,6 +79,14 @@ async function main() {
 			await local.destroy();
 		}
 		const ratio = median(times.gateway) / median(times.direct);
+		record.add({
+			name: `initial sync of ${docCount} docs through the gateway (median of ${INITIAL_SYNC_RUNS})`,
+			value: median(times.gateway),
+			unit: 'ms',
+			baseline: { name: 'straight from the store', value: median(times.direct) },
+			goal: 'gateway <= 1.3× direct',
+			met: ratio <= 1.3
+		});
 		console.log(`initial sync of ${docCount} docs: gateway ${fmt(median(times.gateway))} (median of ${INITIAL_SYNC_RUNS}), direct ${fmt(median(times.direct))}; ratio ${ratio.toFixed(2)}x (goal <= 1.30x) ${ratio <= 1.3 ? 'OK' : 'MISSED'}`);
 
 		// 2 + 3. A live tablet.
@@ -106,6 +117,7 @@ async function main() {
 				applied.push(performance.now() - t0);
 			}
 			const p95a = percentile(applied, 95);
+			record.add({ name: `action -> applied on the master, p95 of ${LATENCY_SAMPLES}`, value: p95a, unit: 'ms', goal: 'p95 <= 1000 ms', met: p95a <= 1000 });
 			console.log(`action -> applied on master: p50 ${fmt(median(applied))}, p95 ${fmt(p95a)} over ${LATENCY_SAMPLES} (goal p95 <= 1000 ms) ${p95a <= 1000 ? 'OK' : 'MISSED'}`);
 
 			const visible: number[] = [];
@@ -122,11 +134,13 @@ async function main() {
 				visible.push(performance.now() - t0);
 			}
 			const p95v = percentile(visible, 95);
+			record.add({ name: `server edit -> visible on a live replica, p95 of ${LATENCY_SAMPLES}`, value: p95v, unit: 'ms', goal: 'p95 <= 2000 ms', met: p95v <= 2000 });
 			console.log(`server edit -> visible on a live replica: p50 ${fmt(median(visible))}, p95 ${fmt(p95v)} over ${LATENCY_SAMPLES} (goal p95 <= 2000 ms) ${p95v <= 2000 ? 'OK' : 'MISSED'}`);
 		} finally {
 			live.cancel();
 			await tablet.destroy();
 		}
+		await record.save();
 	} finally {
 		await app.stop();
 		await rm(tmp, { recursive: true, force: true });
