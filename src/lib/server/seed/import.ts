@@ -24,10 +24,14 @@ export interface ImportReport {
 	newDepartments: string[];
 }
 
+/** Rows read and orders written so far: after every batch (a long import can show it is moving). */
+export type ImportProgress = Pick<ImportReport, 'rows' | 'inserted' | 'alreadyPresent'>;
+
 export async function importSf311(
 	store: CouchClient,
 	input: Sf311Input,
-	onBadRow: (e: Sf311RowError) => void = () => {}
+	onBadRow: (e: Sf311RowError) => void = () => {},
+	onProgress: (p: ImportProgress) => void = () => {}
 ): Promise<ImportReport> {
 	const report: ImportReport = { rows: 0, badRows: [], inserted: 0, alreadyPresent: 0, failed: [], newServiceTypes: [], newDepartments: [] };
 	const types = new Map<string, ServiceType>((await listServiceTypes(store)).map((t) => [t.service_code, t]));
@@ -56,6 +60,7 @@ export async function importSf311(
 		report.alreadyPresent += counts.existing;
 		report.failed.push(...counts.failed);
 		batch = [];
+		onProgress({ rows: report.rows, inserted: report.inserted, alreadyPresent: report.alreadyPresent });
 	};
 
 	for await (const event of streamSf311Csv(input)) {
