@@ -8,6 +8,7 @@ import { bootstrap } from '$lib/server/bootstrap';
 import { ConfigError } from '$lib/server/config';
 import { getContext, setContext } from '$lib/server/context';
 import { StoreUnavailableError, toPublicError } from '$lib/server/errors';
+import { discardUnreadBody } from '$lib/server/http';
 
 export const init: ServerInit = async () => {
 	if (building) return;
@@ -54,7 +55,26 @@ function isCrossSiteForm(request: Request, pathname: string): boolean {
 	}
 }
 
-export const handle: Handle = async ({ event, resolve }) => {
+export const handle: Handle = async (input) => {
+	let response: Response | undefined;
+	try {
+		response = await route(input);
+		return response;
+	} finally {
+		// Every answer, refusals before the body was read included, goes out after the request body was read:
+		// otherwise the keep-alive connection stalls and the client sees a reset instead of the answer. One that
+		// already closes the connection (a body refused as too large) is not read.
+		if (response?.headers.get('connection') !== 'close' && !(await discardUnreadBody(input.event.request))) {
+			try {
+				response?.headers.set('connection', 'close');
+			} catch {
+				// Immutable headers (a fetched response passed on): Node's own timeout closes the connection.
+			}
+		}
+	}
+};
+
+const route: Handle = async ({ event, resolve }) => {
 	const ctx = getContext();
 	const { pathname } = event.url;
 	if (isCrossSiteForm(event.request, pathname)) {

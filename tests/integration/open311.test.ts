@@ -364,6 +364,16 @@ describe('POST requests', () => {
 		expect(await ordersCount()).toBe(before);
 	});
 
+	it('a refusal given before the body is read still answers, request after request on one connection (found by fuzzing)', async () => {
+		const body = form({ api_key: apiKey, service_code: 'street_and_sidewalk_cleaning', ...SPOT, description: 'x'.repeat(1024 * 1024) });
+		for (let i = 0; i < 4; i++) {
+			expect(await errorsOf(await fetch(`${app.url}/open311/v2/requests.csv`, { method: 'POST', body }), 404)).toEqual([expect.stringMatching(/format/)]);
+			expect(await errorsOf(await fetch(`${app.url}/open311/v2/requests.json?jurisdiction_id=elsewhere.gov`, { method: 'POST', body }), 404)).toEqual([
+				expect.stringMatching(/jurisdiction/)
+			]);
+		}
+	});
+
 	it('a revoked key stops working; only admins manage keys, with clear errors', async () => {
 		const key = await newKey('short-lived app');
 		await created(await report({ api_key: key }));

@@ -3,6 +3,38 @@ import { json, type RequestEvent } from '@sveltejs/kit';
 import { BadRequestError, PayloadTooLargeError, toPublicError } from './errors';
 
 export const MAX_JSON_BODY_BYTES = 64 * 1024; // 64 KB: plenty for any form-like API body
+/** A body left unread by an answer (a refusal) is read and dropped up to this size; a larger one closes the connection. */
+export const MAX_DISCARD_BYTES = 16 * 1024 * 1024; // 16 MB: the largest body the app reads (a sync push)
+
+/**
+ * Reads what is left of a request body and drops it, at most `maxBytes`; true when it was read to the end (or
+ * there was none). An answer given before the body was read — a refusal — must not leave it unread: the
+ * adapter has already started reading it, so Node never drains it, the keep-alive connection stalls until its
+ * timeout and the client, still sending, gets a reset instead of the answer (found by fuzzing).
+ */
+export async function discardUnreadBody(request: Request, maxBytes = MAX_DISCARD_BYTES): Promise<boolean> {
+	if (!request.body || request.bodyUsed) return true;
+	let reader: ReadableStreamDefaultReader<Uint8Array>;
+	try {
+		reader = request.body.getReader();
+	} catch {
+		return false; // locked by a handler that still reads it: not ours to drain
+	}
+	let total = 0;
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) return true;
+			total += value.byteLength;
+			// Not reader.cancel(): that destroys the socket before the answer is sent. The caller closes instead.
+			if (total > maxBytes) return false;
+		}
+	} catch {
+		return false; // the client went away, or the adapter's BODY_SIZE_LIMIT stopped the body
+	} finally {
+		reader.releaseLock();
+	}
+}
 
 export async function readJson(request: Request, maxBytes = MAX_JSON_BODY_BYTES): Promise<unknown> {
 	const type = request.headers.get('content-type') ?? '';
