@@ -148,6 +148,20 @@ describe('discovery and services', () => {
 		expect(xml).toMatchObject({ errors: { error: { code: '404' } } });
 	});
 
+	it('a path under /open311 that is no endpoint gets the spec error list, not an HTML page (found by fuzzing)', async () => {
+		expect(await errorsOf(await get('/open311/v2/requests'), 404)).toEqual([expect.stringMatching(/no Open311 endpoint at \/open311\/v2\/requests: .*\.json or \.xml/)]);
+		expect(await errorsOf(await get('/open311/v2/requests/a/b.json'), 404)).toHaveLength(1);
+		// A name with a dot: the route splits it at the first dot, yet the answer is in the format the path ends with.
+		expect(await getXml('/open311/v2/services/-9.4e-323.xml')).toMatchObject({ errors: { error: { code: '404', description: '"-9.4e-323" was not found' } } });
+		expect(await errorsOf(await get('/open311/v2/requests/1.5.json'), 404)).toEqual(['"1.5" was not found']);
+		expect(await getXml('/open311/v2/nothing.xml')).toMatchObject({ errors: { error: { code: '404' } } });
+		// Not even valid percent-encoding: a 400 (SvelteKit's own answer was an HTML page and an "unexpected" log line).
+		expect(await errorsOf(await get('/open311/v2/requests/%.json'), 400)).toEqual([expect.stringMatching(/percent-encoding/)]);
+		expect(await errorsOf(await get('/open311/v2/requests/%E0%A4%A.json'), 400)).toHaveLength(1);
+		expect((await get('/crew/%')).status).toBe(400);
+		expect(app.logs()).not.toMatch(/\[error\] unexpected/);
+	});
+
 	it('an unknown format or jurisdiction is refused', async () => {
 		expect((await get('/open311/v2/services.csv')).status).toBe(404);
 		expect(await errorsOf(await get('/open311/v2/services.json?jurisdiction_id=elsewhere.gov'), 404)).toEqual([expect.stringMatching(/jurisdiction/)]);
