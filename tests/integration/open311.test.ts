@@ -371,6 +371,10 @@ describe('POST requests', () => {
 		expect((await errorsOf(plain, 400)).join()).toMatch(/x-www-form-urlencoded/);
 		const badJson = await fetch(`${app.url}/open311/v2/requests.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"api_key":' });
 		expect(badJson.status).toBe(400);
+		// JSON can spell a string no URL can hold (found by fuzzing: the service type look-up was a 500).
+		const loneSurrogate = JSON.stringify({ api_key: apiKey, service_code: 'X', ...SPOT }).replace('"X"', '"\\ud800"');
+		const surrogate = await fetch(`${app.url}/open311/v2/requests.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: loneSurrogate });
+		expect((await errorsOf(surrogate, 400)).join()).toMatch(/not valid Unicode/);
 		// Errors in XML too.
 		const xml = await post({ api_key: apiKey, ...SPOT }, 'xml');
 		expect(xml.status).toBe(400);

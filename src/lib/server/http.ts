@@ -36,6 +36,29 @@ export async function discardUnreadBody(request: Request, maxBytes = MAX_DISCARD
 	}
 }
 
+// An unpaired UTF-16 surrogate: JSON can write one ("\ud800"), no text encoding carries it and no URL can hold
+// it (encodeURIComponent throws), so a document id made from it failed deep inside with a 500 (found by fuzzing).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True when a string anywhere in `value` (keys included) is not well-formed Unicode. Iterative: any depth. */
+function hasLoneSurrogate(value: unknown): boolean {
+	const pending: unknown[] = [value];
+	while (pending.length > 0) {
+		const v = pending.pop();
+		if (typeof v === 'string') {
+			if (LONE_SURROGATE.test(v)) return true;
+		} else if (Array.isArray(v)) {
+			for (const item of v) pending.push(item);
+		} else if (v !== null && typeof v === 'object') {
+			for (const [key, item] of Object.entries(v)) {
+				if (LONE_SURROGATE.test(key)) return true;
+				pending.push(item);
+			}
+		}
+	}
+	return false;
+}
+
 export async function readJson(request: Request, maxBytes = MAX_JSON_BODY_BYTES): Promise<unknown> {
 	const type = request.headers.get('content-type') ?? '';
 	if (!type.toLowerCase().startsWith('application/json')) {
@@ -45,11 +68,14 @@ export async function readJson(request: Request, maxBytes = MAX_JSON_BODY_BYTES)
 	if (declared > maxBytes) throw new PayloadTooLargeError(`the body is larger than ${maxBytes} bytes`);
 	const text = await request.text();
 	if (Buffer.byteLength(text) > maxBytes) throw new PayloadTooLargeError(`the body is larger than ${maxBytes} bytes`);
+	let body: unknown;
 	try {
-		return JSON.parse(text) as unknown;
+		body = JSON.parse(text) as unknown;
 	} catch {
 		throw new BadRequestError('the body is not valid JSON');
 	}
+	if (hasLoneSurrogate(body)) throw new BadRequestError('the body has a string that is not valid Unicode (an unpaired \\u surrogate escape)');
+	return body;
 }
 
 /** Runs an API handler and turns any error into a CouchDB-style {error, reason} JSON answer. */
