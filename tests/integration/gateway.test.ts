@@ -151,6 +151,12 @@ describe('who may sync which database', () => {
 		expect(res.body).toMatchObject({ error: 'forbidden' });
 	});
 
+	it('an empty _bulk_get answers at once with no results (found by fuzzing: the embedded store never answered it)', async () => {
+		const res = await record(await ana.request('POST', `${SYNC}/_bulk_get?revs=true`, { docs: [] }, {}));
+		expect(res.status).toBe(200);
+		expect(res.body).toEqual({ results: [] });
+	});
+
 	it('everything outside the replication protocol is 403', async () => {
 		const refused: [string, string, unknown?][] = [
 			['GET', `${SYNC}/_design/app`],
