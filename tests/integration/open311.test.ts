@@ -375,6 +375,10 @@ describe('POST requests', () => {
 		const loneSurrogate = JSON.stringify({ api_key: apiKey, service_code: 'X', ...SPOT }).replace('"X"', '"\\ud800"');
 		const surrogate = await fetch(`${app.url}/open311/v2/requests.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: loneSurrogate });
 		expect((await errorsOf(surrogate, 400)).join()).toMatch(/not valid Unicode/);
+		// A code no service can have, a few KB long: refused without asking the store (found by fuzzing: the store
+		// refused the document URL with 431, a 500 here).
+		expect(await errorsOf(await report({ service_code: 'é'.repeat(3000) }), 404)).toEqual([expect.stringMatching(/was not found/)]);
+		expect(await errorsOf(await get(`/open311/v2/services/${'%C3%A9'.repeat(2000)}.json`), 404)).toEqual([expect.stringMatching(/was not found/)]);
 		// Errors in XML too.
 		const xml = await post({ api_key: apiKey, ...SPOT }, 'xml');
 		expect(xml.status).toBe(400);
