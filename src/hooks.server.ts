@@ -8,6 +8,8 @@ import { bootstrap } from '$lib/server/bootstrap';
 import { ConfigError } from '$lib/server/config';
 import { getContext, setContext } from '$lib/server/context';
 import { StoreUnavailableError, toPublicError } from '$lib/server/errors';
+import { discardUnreadBody } from '$lib/server/http';
+import { open311PathRefusal } from '$lib/server/open311/api';
 
 export const init: ServerInit = async () => {
 	if (building) return;
@@ -54,7 +56,26 @@ function isCrossSiteForm(request: Request, pathname: string): boolean {
 	}
 }
 
-export const handle: Handle = async ({ event, resolve }) => {
+export const handle: Handle = async (input) => {
+	let response: Response | undefined;
+	try {
+		response = await route(input);
+		return response;
+	} finally {
+		// Every answer, refusals before the body was read included, goes out after the request body was read:
+		// otherwise the keep-alive connection stalls and the client sees a reset instead of the answer. One that
+		// already closes the connection (a body refused as too large) is not read.
+		if (response?.headers.get('connection') !== 'close' && !(await discardUnreadBody(input.event.request))) {
+			try {
+				response?.headers.set('connection', 'close');
+			} catch {
+				// Immutable headers (a fetched response passed on): Node's own timeout closes the connection.
+			}
+		}
+	}
+};
+
+const route: Handle = async ({ event, resolve }) => {
 	const ctx = getContext();
 	const { pathname } = event.url;
 	if (isCrossSiteForm(event.request, pathname)) {
@@ -81,9 +102,11 @@ export const handle: Handle = async ({ event, resolve }) => {
 		}
 	}
 
-	// No route matches: a 404 for everyone (JSON under /api), before any sign-in redirect.
+	// No route matches: a 404 for everyone (JSON under /api, the spec's error list under /open311), before any
+	// sign-in redirect.
 	if (event.route.id === null) {
 		if (isApi(pathname)) return json({ error: 'not_found', reason: `No API at ${pathname}` }, { status: 404 });
+		if (pathname.startsWith('/open311/')) return open311PathRefusal(pathname);
 		return resolve(event);
 	}
 
@@ -107,6 +130,9 @@ export const handle: Handle = async ({ event, resolve }) => {
 
 export const handleError: HandleServerError = ({ error, status, message }) => {
 	if (status === 404) return { message: 'Not found', code: 'not_found' };
+	// SvelteKit's own refusals of a request (a path that is not valid percent-encoding, a method a page does not
+	// take) are the client's mistake, not an unexpected error of ours.
+	if (status < 500) return { message, code: 'bad_request' };
 	const pub = toPublicError(error);
 	return { message: pub.status < 500 ? pub.body.reason : message, code: pub.body.error };
 };

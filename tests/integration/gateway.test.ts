@@ -151,6 +151,12 @@ describe('who may sync which database', () => {
 		expect(res.body).toMatchObject({ error: 'forbidden' });
 	});
 
+	it('an empty _bulk_get answers at once with no results (found by fuzzing: the embedded store never answered it)', async () => {
+		const res = await record(await ana.request('POST', `${SYNC}/_bulk_get?revs=true`, { docs: [] }, {}));
+		expect(res.status).toBe(200);
+		expect(res.body).toEqual({ results: [] });
+	});
+
 	it('everything outside the replication protocol is 403', async () => {
 		const refused: [string, string, unknown?][] = [
 			['GET', `${SYNC}/_design/app`],
@@ -326,6 +332,21 @@ describe('writes: only new, well-formed actions of the signed-in crew member', (
 		);
 		expect(streamed).toMatch(/^HTTP\/1\.1 413 /);
 		expect(streamed).toContain('"error":"too_large"');
+	});
+
+	it('a refusal given before the body is read still answers, request after request on one connection (found by fuzzing)', async () => {
+		// The body is read and dropped before the answer: left unread, it stalled the kept-alive connection and the
+		// client got a reset instead of the 401/403.
+		const big = JSON.stringify({ docs: [{ ...noteAction(ANA), payload: { text: 'x'.repeat(ONE_MB), visibility: 'internal' } }] });
+		for (let i = 0; i < 4; i++) {
+			const other = await call(ana, 'POST', `${OTHER_SYNC}/_bulk_docs`, big, { 'content-type': 'application/json' });
+			expect(other.status).toBe(403);
+			expect(other.body).toMatchObject({ error: 'forbidden', reason: expect.stringMatching(/may sync only/) });
+			const design = await call(ana, 'PUT', `${SYNC}/_design/app`, big, { 'content-type': 'application/json' });
+			expect(design.status).toBe(403);
+			const anonymous = await call(null, 'POST', `${SYNC}/_bulk_docs`, big, { 'content-type': 'application/json' });
+			expect(anonymous.status).toBe(401);
+		}
 	});
 
 	it.each([

@@ -148,6 +148,20 @@ describe('discovery and services', () => {
 		expect(xml).toMatchObject({ errors: { error: { code: '404' } } });
 	});
 
+	it('a path under /open311 that is no endpoint gets the spec error list, not an HTML page (found by fuzzing)', async () => {
+		expect(await errorsOf(await get('/open311/v2/requests'), 404)).toEqual([expect.stringMatching(/no Open311 endpoint at \/open311\/v2\/requests: .*\.json or \.xml/)]);
+		expect(await errorsOf(await get('/open311/v2/requests/a/b.json'), 404)).toHaveLength(1);
+		// A name with a dot: the route splits it at the first dot, yet the answer is in the format the path ends with.
+		expect(await getXml('/open311/v2/services/-9.4e-323.xml')).toMatchObject({ errors: { error: { code: '404', description: '"-9.4e-323" was not found' } } });
+		expect(await errorsOf(await get('/open311/v2/requests/1.5.json'), 404)).toEqual(['"1.5" was not found']);
+		expect(await getXml('/open311/v2/nothing.xml')).toMatchObject({ errors: { error: { code: '404' } } });
+		// Not even valid percent-encoding: a 400 (SvelteKit's own answer was an HTML page and an "unexpected" log line).
+		expect(await errorsOf(await get('/open311/v2/requests/%.json'), 400)).toEqual([expect.stringMatching(/percent-encoding/)]);
+		expect(await errorsOf(await get('/open311/v2/requests/%E0%A4%A.json'), 400)).toHaveLength(1);
+		expect((await get('/crew/%')).status).toBe(400);
+		expect(app.logs()).not.toMatch(/\[error\] unexpected/);
+	});
+
 	it('an unknown format or jurisdiction is refused', async () => {
 		expect((await get('/open311/v2/services.csv')).status).toBe(404);
 		expect(await errorsOf(await get('/open311/v2/services.json?jurisdiction_id=elsewhere.gov'), 404)).toEqual([expect.stringMatching(/jurisdiction/)]);
@@ -357,11 +371,29 @@ describe('POST requests', () => {
 		expect((await errorsOf(plain, 400)).join()).toMatch(/x-www-form-urlencoded/);
 		const badJson = await fetch(`${app.url}/open311/v2/requests.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"api_key":' });
 		expect(badJson.status).toBe(400);
+		// JSON can spell a string no URL can hold (found by fuzzing: the service type look-up was a 500).
+		const loneSurrogate = JSON.stringify({ api_key: apiKey, service_code: 'X', ...SPOT }).replace('"X"', '"\\ud800"');
+		const surrogate = await fetch(`${app.url}/open311/v2/requests.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: loneSurrogate });
+		expect((await errorsOf(surrogate, 400)).join()).toMatch(/not valid Unicode/);
+		// A code no service can have, a few KB long: refused without asking the store (found by fuzzing: the store
+		// refused the document URL with 431, a 500 here).
+		expect(await errorsOf(await report({ service_code: 'é'.repeat(3000) }), 404)).toEqual([expect.stringMatching(/was not found/)]);
+		expect(await errorsOf(await get(`/open311/v2/services/${'%C3%A9'.repeat(2000)}.json`), 404)).toEqual([expect.stringMatching(/was not found/)]);
 		// Errors in XML too.
 		const xml = await post({ api_key: apiKey, ...SPOT }, 'xml');
 		expect(xml.status).toBe(400);
 		expect(await xml.text()).toMatch(/<errors>\s*<error>\s*<code>400<\/code>\s*<description>service_code was not provided<\/description>/);
 		expect(await ordersCount()).toBe(before);
+	});
+
+	it('a refusal given before the body is read still answers, request after request on one connection (found by fuzzing)', async () => {
+		const body = form({ api_key: apiKey, service_code: 'street_and_sidewalk_cleaning', ...SPOT, description: 'x'.repeat(1024 * 1024) });
+		for (let i = 0; i < 4; i++) {
+			expect(await errorsOf(await fetch(`${app.url}/open311/v2/requests.csv`, { method: 'POST', body }), 404)).toEqual([expect.stringMatching(/format/)]);
+			expect(await errorsOf(await fetch(`${app.url}/open311/v2/requests.json?jurisdiction_id=elsewhere.gov`, { method: 'POST', body }), 404)).toEqual([
+				expect.stringMatching(/jurisdiction/)
+			]);
+		}
 	});
 
 	it('a revoked key stops working; only admins manage keys, with clear errors', async () => {

@@ -193,9 +193,10 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Open311Err
 
 const bad = (description: string): Open311Error => ({ code: 400, description });
 
-/** W3C date-time (offset required, as the spec says) or a plain date (midnight UTC). */
+/** W3C date-time (offset required, as the spec says) or a plain date (midnight UTC); null for anything else. */
 function parseW3Date(text: string): Date | null {
-	if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return new Date(`${text}T00:00:00Z`);
+	// A real calendar day only: "2026-02-30" is refused, not read as March 2, and "9999-99-99" is no date at all.
+	if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return z.iso.date().safeParse(text).success ? new Date(`${text}T00:00:00Z`) : null;
 	if (!z.iso.datetime({ offset: true, local: false }).safeParse(text).success) return null;
 	const ms = Date.parse(text);
 	return Number.isFinite(ms) ? new Date(ms) : null;

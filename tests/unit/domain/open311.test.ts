@@ -50,6 +50,15 @@ describe('GET requests arguments', () => {
 		expect(q('start_date=2026-03-01T00:00:00Z&end_date=2026-02-01T00:00:00Z')).toMatchObject({ ok: false });
 		expect(q('start_date=2026-03-01T00:00:00')).toMatchObject({ ok: false, errors: [{ code: 400, description: expect.stringContaining('time zone') as string }] });
 	});
+	it('a plain date must be a real calendar day (found by fuzzing: 9999-99-99 made servicerequestupdates a 500)', () => {
+		const plain = q('start_date=2026-02-01');
+		expect(plain.ok && +plain.value.start).toBe(Date.parse('2026-02-01T00:00:00Z'));
+		expect(q('start_date=2024-02-29').ok).toBe(true);
+		for (const day of ['9999-99-99', '2026-02-30', '2026-02-29', '2026-13-01', '2026-00-10', '2026-04-31']) {
+			expect(q(`start_date=${day}`), day).toMatchObject({ ok: false, errors: [{ code: 400, description: expect.stringContaining(`start_date "${day}"`) as string }] });
+			expect(q(`end_date=${day}`), day).toMatchObject({ ok: false });
+		}
+	});
 	it('status open means every open workflow status; open,closed means all', () => {
 		const open = q('status=open');
 		expect(open.ok && open.value.statuses).toEqual(['new', 'assigned', 'en_route', 'on_site']);

@@ -47,11 +47,26 @@ export interface Open311Event {
 	event: RequestEvent;
 }
 
+function safeDecode(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
+}
+
 /** Wraps an Open311 handler: format from the path, jurisdiction check, spec-shaped errors. */
 export function open311Route(handler: (e: Open311Event) => Promise<Response>) {
 	return async (event: RequestEvent): Promise<Response> => {
 		const requested = (event.params as Record<string, string | undefined>).format ?? '';
 		if (!isOpen311Format(requested)) {
+			// The route splits "a.b.xml" at its first dot (format "b.xml"): the format asked for is the last suffix.
+			// Nothing this API names (service codes, request ids, tokens) has a dot, so such a name is not found.
+			const suffix = requested.slice(requested.lastIndexOf('.') + 1);
+			if (requested.includes('.') && isOpen311Format(suffix)) {
+				const name = (event.url.pathname.split('/').pop() ?? '').slice(0, -(suffix.length + 1));
+				return open311ErrorResponse(suffix, 404, [{ code: 404, description: `"${safeDecode(name).slice(0, 200)}" was not found` }]);
+			}
 			return open311ErrorResponse('json', 404, [{ code: 404, description: `format "${requested}" is not offered: use .json or .xml` }]);
 		}
 		try {
@@ -71,6 +86,23 @@ export function open311Route(handler: (e: Open311Event) => Promise<Response>) {
 			return open311ErrorResponse(requested, status, [{ code: status, description: pub.body.reason }]);
 		}
 	};
+}
+
+/**
+ * The answer to a path under /open311/ that is no endpoint (hooks.server.ts): the spec's error list, in XML when
+ * the path ends in .xml, so a client reads it as it reads every other refusal — not the site's HTML 404 page.
+ * A path that is not even valid percent-encoding is a 400.
+ */
+export function open311PathRefusal(pathname: string): Response {
+	const format: Open311Format = /\.xml$/i.test(pathname) ? 'xml' : 'json';
+	let path: string;
+	try {
+		path = decodeURI(pathname);
+	} catch {
+		return open311ErrorResponse(format, 400, [{ code: 400, description: 'the path is not valid percent-encoding' }]);
+	}
+	const description = `no Open311 endpoint at ${path.slice(0, 200)}: the endpoints end in .json or .xml (see /open311/discovery.json)`;
+	return open311ErrorResponse(format, 404, [{ code: 404, description }]);
 }
 
 /** Preflight for browsers on other origins. */

@@ -18,6 +18,7 @@ import {
 	serviceTypeDocId,
 	serviceTypeSchema,
 	slaDueAt,
+	slug,
 	validateAttributes,
 	workOrderDocId,
 	workOrderSchema,
@@ -85,6 +86,9 @@ function newRequestId(now: Date, timeZone: string): string {
 }
 
 export async function loadServiceType(store: CouchClient, code: string): Promise<ServiceType | null> {
+	// Service codes are slugs: anything else names no service, and is not sent to the store (a code of a few KB
+	// made a document URL the store refused with 431, a 500 here — found by fuzzing).
+	if (!slug.safeParse(code).success) return null;
 	const doc = await store.db(DIRECTORY_DB).getOrNull<unknown>(serviceTypeDocId(code));
 	const parsed = doc ? serviceTypeSchema.safeParse(doc) : null;
 	return parsed?.success ? parsed.data : null;
