@@ -10,7 +10,7 @@ import { FIGURES_DIR, type BenchFigures, type Figure } from './record';
 
 const REPORT = path.resolve(import.meta.dirname, '../../bench/REPORT.md');
 /** Every bench `npm run bench` runs, in its order: one missing from the report says so. */
-const BENCHES = ['sync', 'crew', 'map', 'route', 'route-day', 'dispatch', 'open311', 'reports', 'chaos'] as const;
+const BENCHES = ['sync', 'crew', 'map', 'route', 'route-day', 'dispatch', 'open311', 'reports', 'load', 'chaos'] as const;
 
 const num = (v: number, unit: string) => {
 	const digits = Math.abs(v) >= 100 || unit === 'KB' || unit === 'MiB' ? 0 : Math.abs(v) >= 10 ? 1 : unit === 'x' ? 2 : 2;

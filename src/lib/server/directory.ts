@@ -17,9 +17,18 @@ export async function getUser(store: CouchClient, id: string): Promise<User | nu
 	return parsed.data;
 }
 
+/**
+ * Every directory document of `type`, in id order. Each lives at "<type>:<id>" (crewDocId, departmentDocId,
+ * serviceTypeDocId, apiKeyDocId; the rest of the server reads them by those ids), so this is an _all_docs
+ * range read, not a Mango query: the embedded store answers every query of one index strictly one after
+ * the other (PouchDB's per-view task queue), and the runner lists crews and departments for every action it
+ * applies, so with many crews acting at once those queries queued for seconds and held up every other
+ * caller (the board, dispatch). Range reads run side by side.
+ */
 export async function listOfType<S extends z.ZodType>(store: CouchClient, type: string, schema: S): Promise<z.infer<S>[]> {
-	const res = await store.db(DIRECTORY_DB).find<unknown>({ selector: { type }, limit: ALL });
-	return res.docs.map((d) => schema.parse(d));
+	const prefix = `${type}:`;
+	const res = await store.db(DIRECTORY_DB).allDocs<{ type?: unknown }>({ startkey: prefix, endkey: `${prefix}\ufff0`, include_docs: true, limit: ALL });
+	return res.rows.flatMap((r) => (r.doc && r.doc.type === type ? [schema.parse(r.doc)] : []));
 }
 
 export const listCrews = (store: CouchClient) => listOfType(store, 'crew', crewSchema);

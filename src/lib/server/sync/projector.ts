@@ -10,6 +10,7 @@ import {
 	CATALOG_DOC_ID,
 	crewCatalogSchema,
 	crewDbName,
+	crewDocId,
 	toCrewWorkOrder,
 	workOrderSchema,
 	type CrewCatalog,
@@ -18,7 +19,7 @@ import {
 } from '../../domain';
 import { listCrews, listDepartments, listServiceTypes } from '../directory';
 import { isConflict, isNotFound, type CouchClient } from '../store/couch-client';
-import { ACTIONS_DB, ORDERS_DB } from '../store/schema';
+import { ACTIONS_DB, DIRECTORY_DB, ORDERS_DB } from '../store/schema';
 import { follow, type Change } from './follow';
 
 const MS_PER_DAY = 24 * 60 * 60 * 1000;
@@ -58,6 +59,7 @@ export async function syncOrder(store: CouchClient, order: WorkOrder & { _rev: s
 	if (order.crew) crews.add(order.crew);
 	for (const crew of crews) {
 		const db = store.db(crewDbName(crew));
+		let created = false;
 		for (let attempt = 0; attempt < WRITE_RETRIES; attempt++) {
 			try {
 				const existing = await db.getOrNull<ProjectedOrder>(order._id);
@@ -72,12 +74,21 @@ export async function syncOrder(store: CouchClient, order: WorkOrder & { _rev: s
 				break;
 			} catch (e) {
 				if (isConflict(e)) continue; // another projector wrote meanwhile: re-read and decide again
+				if (isNotFound(e) && crew === target && !created && (await crewExists(store, crew))) {
+					// A crew added to the directory since the databases were made: make its database (with the
+					// catalog) now rather than leave its first orders out until the next sweep.
+					await ensureCrewDatabases(store);
+					created = true;
+					continue;
+				}
 				if (isNotFound(e)) break; // the crew's database is gone (crew removed)
 				throw e;
 			}
 		}
 	}
 }
+
+const crewExists = async (store: CouchClient, crew: string) => (await store.db(DIRECTORY_DB).getOrNull(crewDocId(crew))) !== null;
 
 const revGeneration = (rev: string) => Number.parseInt(rev.split('-')[0] ?? '0', 10);
 

@@ -29,6 +29,7 @@ import { listCrews, listDepartments, listServiceTypes } from '../directory';
 import { isConflict, type CouchClient } from '../store/couch-client';
 import { ACTIONS_DB, CONFLICTS_DB, DIRECTORY_DB, ORDERS_DB } from '../store/schema';
 import { follow } from './follow';
+import { ensureCrewDatabases } from './projector';
 
 const WRITE_RETRIES = 10;
 const CREW_LIST_INTERVAL_MS = 30 * 1000; // new crews are picked up within 30 s
@@ -203,12 +204,18 @@ function followCrew(store: CouchClient, crewId: string, signal: AbortSignal): Pr
 /** Runs the runner over every crew database, picking up new crews, until `signal` aborts. */
 export async function runRunner(store: CouchClient, signal: AbortSignal): Promise<void> {
 	const followed = new Map<string, Promise<void>>();
+	let started = false;
 	const refresh = async () => {
-		for (const crew of await listCrews(store)) {
-			if (followed.has(crew.id)) continue;
+		const crews = await listCrews(store);
+		const added = crews.filter((c) => !followed.has(c.id));
+		// A crew added while the app runs: its database and the catalog (every crew database's, which lists the
+		// crews) are made now, not at the projector's next sweep. At start the projector's first sweep does that.
+		if (added.length > 0 && started) await ensureCrewDatabases(store);
+		for (const crew of added) {
 			await store.db(crewDbName(crew.id)).create();
 			followed.set(crew.id, followCrew(store, crew.id, signal));
 		}
+		started = true;
 	};
 	await refresh();
 	console.log(`[runner] following ${followed.size} crew databases`);
