@@ -8,6 +8,7 @@
  * over both, and kills hit either — killing A takes the store away from B too.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -65,6 +66,8 @@ export interface SupervisorStats {
 	applied: number;
 	refused: number;
 	failed: number;
+	/** Answers other than 200 and 409 by status, and 'network' for requests that got no answer. */
+	failures: Record<string, number>;
 }
 
 export interface ChaosReport {
@@ -87,7 +90,9 @@ export interface ChaosReport {
 }
 
 const CHECK_INTERVAL_MS = 3000; // between convergence checks in the quiet phase
+const PASSES_TO_SETTLE = 2;
 const PROGRESS_INTERVAL_MS = 15_000;
+const MAX_LISTENERS_SPARE = 10;
 const SUPERVISOR = 'supervisor';
 const HTTP_OK = 200;
 const HTTP_CONFLICT = 409;
@@ -203,7 +208,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 	const tablets: SimTablet[] = [];
 	let result: CheckResult | null = null;
 	const kills: KillRecord[] = [];
-	const supervisor: SupervisorStats = { requests: 0, applied: 0, refused: 0, failed: 0 };
+	const supervisor: SupervisorStats = { requests: 0, applied: 0, refused: 0, failed: 0, failures: {} };
 	let activeMs = 0;
 	let quietMs = 0;
 	let crashed: unknown = null;
@@ -252,6 +257,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 		const total = options.tablets * options.actionsPerTablet;
 		const createdNow = () => tablets.reduce((n, t) => n + t.created.length, 0);
 		const activity = new AbortController();
+		// Every tablet's network loop and the supervisor wait on it at once.
+		setMaxListeners(options.tablets + MAX_LISTENERS_SPARE, activity.signal);
 		const active = () => !activity.signal.aborted;
 		const activeStart = Date.now();
 		const work = tablets.map(async (t, i) => {
@@ -281,9 +288,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 				if (up.length === 0 || pool.length === 0) continue;
 				const server = r.pick(up);
 				const id = r.pick(pool);
+				// What the board shows of the order (read from the store: the board's own reads are not under test).
+				const order = await store
+					.db(ORDERS_DB)
+					.get<WorkOrder>(`order:${id}`)
+					.catch(() => null); // the store is down (server A killed): look again later
+				if (!order) continue;
 				supervisor.requests++;
 				try {
-					const order = await store.db(ORDERS_DB).get<WorkOrder>(`order:${id}`);
 					const others = DEMO_CREWS.map((c) => c.id).filter((c) => c !== order.crew);
 					// A closed order is reopened into its department's queue; a queued one assigned; others reassigned.
 					const body =
@@ -300,19 +312,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 					else if (res.status === HTTP_CONFLICT) supervisor.refused++;
 					else {
 						supervisor.failed++;
+						supervisor.failures[res.status] = (supervisor.failures[res.status] ?? 0) + 1;
 						if (res.status === 401) cookie = await supervisorCookie(servers);
 					}
 				} catch {
-					supervisor.failed++; // the server or the store went down under the request
+					// The server or the store went down under the request.
+					supervisor.failed++;
+					supervisor.failures.network = (supervisor.failures.network ?? 0) + 1;
 				}
 			}
 		})();
 		const killing = (async () => {
 			const r = rng('kills');
+			// Servers in turn from a random first one: with two, both are killed (A takes the store down with it).
+			const first = r.int(0, servers.length - 1);
 			for (let k = 0; k < options.kills; k++) {
 				const threshold = Math.ceil((total * (k + 1)) / (options.kills + 1));
 				while (createdNow() < threshold && tablets.some((t) => t.created.length < options.actionsPerTablet)) await sleep(100);
-				const target = r.pick(servers);
+				const target = servers[(first + k) % servers.length]!;
 				const atActions = createdNow();
 				log(`SIGKILL server ${target.name} (${atActions}/${total} actions created)`);
 				await target.kill();
@@ -346,14 +363,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 		const policy = policyFromDays(2);
 		const crews = DEMO_CREWS.map((c) => c.id);
 		let lastError: unknown = null;
+		let passes = 0;
 		for (;;) {
 			try {
 				result = await runChecks({ store, storeUrl, tablets, crews, ordersBefore, policy });
 				lastError = null;
 			} catch (e) {
 				lastError = e; // a store read failed (it should be up by now): try again until the deadline
+				result = null;
 			}
-			if (result?.ok) break;
+			// Settled means passing twice in a row: a late write (a lagging projector) would show in between.
+			passes = result?.ok ? passes + 1 : 0;
+			if (passes >= PASSES_TO_SETTLE) break;
 			if (Date.now() - quietStart > options.quietTimeoutSeconds * 1000) break;
 			await sleep(CHECK_INTERVAL_MS);
 		}
