@@ -43,7 +43,8 @@ export interface ChaosOptions {
 	offlineSeconds: Range;
 	/** Share of offline periods the OS announces (the others: the network just stops answering). */
 	announcedOffline: number;
-	/** A supervisor's pause between two dispatch requests (ms). */
+	/** Supervisors reassigning at once, each pausing `supervisorMs` between two dispatch requests. */
+	supervisors: number;
 	supervisorMs: Range;
 	/** How long a killed server stays down before it is started again (seconds). */
 	downSeconds: Range;
@@ -278,8 +279,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 				t.goOnline();
 			}
 		});
-		const dispatching = (async () => {
-			const r = rng('supervisor');
+		const dispatching = Array.from({ length: options.supervisors }, async (_, i) => {
+			const r = rng(`supervisor-${i}`);
 			let cookie = await supervisorCookie(servers);
 			while (active()) {
 				await pause(between(r, options.supervisorMs), activity.signal);
@@ -321,7 +322,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 					supervisor.failures.network = (supervisor.failures.network ?? 0) + 1;
 				}
 			}
-		})();
+		});
 		const killing = (async () => {
 			const r = rng('kills');
 			// Servers in turn from a random first one: with two, both are killed (A takes the store down with it).
@@ -352,7 +353,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 			activity.abort();
 			clearInterval(progress);
 		}
-		await Promise.all([...networks, dispatching]);
+		await Promise.all([...networks, ...dispatching]);
 		activeMs = Date.now() - activeStart;
 		log(`active phase over: ${createdNow()} actions created in ${(activeMs / 1000).toFixed(1)} s; quiet phase: faults off, every tablet online`);
 

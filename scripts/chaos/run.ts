@@ -1,13 +1,18 @@
 /**
  * npm run chaos — the reliability run of issue 09 (docs/chaos.md): simulated tablets sync through
- * fault-injecting proxies, go offline and online, record actions with photos while a supervisor reassigns
+ * fault-injecting proxies, go offline and online, record actions with photos while supervisors reassign
  * orders, and the app server is SIGKILLed and restarted; then the checks. Prints the counts; exit code 1
  * when a check fails (the run's directory, with every server's log, is kept then).
  *
  *   npm run chaos -- --tablets 20 --actions 200 --kills 4 --servers 2 --seed 7
  *
- * Every option can also come from the environment (CHAOS_TABLETS, CHAOS_ACTIONS, …). --json <file> writes
- * the report as JSON (the test in tests/integration/chaos.test.ts reads it).
+ * Options (docs/chaos.md): --tablets, --actions (per tablet), --seed, --kills, --servers 1|2, --supervisors;
+ * faults --drop, --reset, --truncate (shares of connections), --fault-bytes (mean response bytes before a
+ * reset or truncation), --latency (ms per chunk, "min-max"); pacing --think (ms between a tablet's actions),
+ * --online and --offline (seconds), --announced (share of offline periods the OS announces),
+ * --supervisor-pause (ms), --down (seconds a killed server stays down); --quiet-timeout (seconds),
+ * --json <file> (the report as JSON, read by tests/integration/chaos.test.ts), --keep (keep the run
+ * directory). Each can also come from the environment: CHAOS_TABLETS, CHAOS_FAULT_BYTES, …
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -41,7 +46,8 @@ const optionsSchema = z
 		online: range.default([5, 20]),
 		offline: range.default([1, 8]),
 		announced: share.default(0.5),
-		supervisor: range.default([300, 1500]),
+		supervisors: z.coerce.number().int().min(0).max(20).default(2),
+		'supervisor-pause': range.default([300, 1500]),
 		down: range.default([0.5, 4]),
 		'quiet-timeout': z.coerce.number().positive().default(300),
 		json: z.string().optional(),
@@ -86,7 +92,7 @@ export function formatReport(r: ChaosReport): string {
 		`  time:        ${(r.totalMs / 1000).toFixed(1)} s in all; active ${(r.activeMs / 1000).toFixed(1)} s, quiet until converged ${(r.quietMs / 1000).toFixed(1)} s`,
 		`  kills:       ${r.kills.length} SIGKILL + restart (${killed || 'none'})`,
 		`  network:     ${f.connections} connections: ${f.dropped} dropped, ${f.reset} reset, ${f.truncated} truncated, ${f.refusedOffline} cut or refused offline, ${f.upstreamDown} with no server up; ${r.offlinePeriods} offline periods; ${r.pouchUnhandledNetworkErrors} network errors PouchDB left unhandled`,
-		`  supervisor:  ${r.supervisor.requests} reassignments asked: ${r.supervisor.applied} done, ${r.supervisor.refused} refused (409), ${r.supervisor.failed} failed (${list(r.supervisor.failures)})`,
+		`  supervisors: ${o.supervisors}, ${r.supervisor.requests} reassignments asked: ${r.supervisor.applied} done, ${r.supervisor.refused} refused (409), ${r.supervisor.failed} failed (${list(r.supervisor.failures)})`,
 		`  actions:     ${c.actionsCreated} created by the tablets; in the store: ${c.inLog} in the actions log, ${c.inCrewDb} in crew databases`,
 		`               ${c.applied} applied, ${c.noop} no-op, ${c.conflicts} conflicts (${list(c.conflictReasons)}), ${c.positions} positions`,
 		`               duplicates ${c.duplicates}, missing ${c.missing}, conflicts without inbox entry ${c.conflictDocsMissing}, stale open conflicts ${c.staleConflicts}`,
@@ -115,7 +121,8 @@ async function main(): Promise<number> {
 		onlineSeconds: o.online,
 		offlineSeconds: o.offline,
 		announcedOffline: o.announced,
-		supervisorMs: o.supervisor,
+		supervisors: o.supervisors,
+		supervisorMs: o['supervisor-pause'],
 		downSeconds: o.down,
 		quietTimeoutSeconds: o['quiet-timeout'],
 		keep: o.keep,
