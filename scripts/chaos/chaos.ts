@@ -21,7 +21,7 @@ import { DIRECTORY_DB, ORDERS_DB } from '../../src/lib/server/store/schema';
 import { policyFromDays } from '../../src/lib/server/sync/projector';
 import { freePort } from '../../tests/helpers/app-server';
 import { storeUrlOf } from '../../tests/helpers/store';
-import { runChecks, type ChaosCounts, type CheckResult } from './checks';
+import { notYetLogged, runChecks, type ChaosCounts, type CheckResult } from './checks';
 import { addStats, emptyProxyStats, FaultProxy, NO_FAULTS, type FaultPlan, type ProxyStats } from './proxy';
 import { Rng } from './rng';
 import { ChaosServer } from './servers';
@@ -52,6 +52,8 @@ export interface ChaosOptions {
 	quietTimeoutSeconds: number;
 	/** Keep the run's directory (data, logs) even when the run passes. */
 	keep: boolean;
+	/** Log every tablet's HTTP exchanges into the run's log directory. */
+	trace: boolean;
 	log(line: string): void;
 }
 
@@ -248,7 +250,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 		tablets.push(
 			...(await Promise.all(
 				users.map((u, i) =>
-					SimTablet.start({ index: i, username: u.username, password: DEMO_PASSWORD, proxy: proxies[i]!, dir: path.join(runDir, 'tablets'), rng: rng(`tablet-${i}`) })
+					SimTablet.start({
+						index: i,
+						username: u.username,
+						password: DEMO_PASSWORD,
+						proxy: proxies[i]!,
+						dir: path.join(runDir, 'tablets'),
+						rng: rng(`tablet-${i}`),
+						...(options.trace ? { traceFile: path.join(logDir, `tablet-${i}-${u.username}.http.log`) } : {})
+					})
 				)
 			))
 		);
@@ -365,13 +375,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 		const crews = DEMO_CREWS.map((c) => c.id);
 		let lastError: unknown = null;
 		let passes = 0;
+		let lastProgress = 0;
 		for (;;) {
 			try {
-				result = await runChecks({ store, storeUrl, tablets, crews, ordersBefore, policy });
+				const behind = await notYetLogged(store, tablets);
+				if (behind > 0) {
+					if (Date.now() - lastProgress > PROGRESS_INTERVAL_MS) {
+						lastProgress = Date.now();
+						log(`quiet: ${behind} of ${createdNow()} actions not yet in the actions log`);
+					}
+					result = null;
+				} else {
+					result = await runChecks({ store, storeUrl, tablets, crews, ordersBefore, policy });
+				}
 				lastError = null;
 			} catch (e) {
 				lastError = e; // a store read failed (it should be up by now): try again until the deadline
 				result = null;
+			}
+			if (result && !result.ok && Date.now() - lastProgress > PROGRESS_INTERVAL_MS) {
+				lastProgress = Date.now();
+				log(`quiet: ${result.counts.replicasConverged}/${result.counts.replicas} replicas converged; ${result.failures.length} kinds of difference left`);
 			}
 			// Settled means passing twice in a row: a late write (a lagging projector) would show in between.
 			passes = result?.ok ? passes + 1 : 0;
@@ -380,6 +404,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 			await sleep(CHECK_INTERVAL_MS);
 		}
 		quietMs = Date.now() - quietStart;
+		// Out of time with actions still not logged: the full checks say which.
+		if (!result && !lastError) result = await runChecks({ store, storeUrl, tablets, crews, ordersBefore, policy });
 		if (!result) throw new Error(`the checks could not read the store: ${String(lastError)}`);
 		log(result.ok ? `converged after ${(quietMs / 1000).toFixed(1)} s of quiet` : `not converged after ${(quietMs / 1000).toFixed(1)} s of quiet`);
 	} catch (e) {

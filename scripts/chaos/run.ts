@@ -12,7 +12,7 @@
  * --online and --offline (seconds), --announced (share of offline periods the OS announces),
  * --supervisor-pause (ms), --down (seconds a killed server stays down); --quiet-timeout (seconds),
  * --json <file> (the report as JSON, read by tests/integration/chaos.test.ts), --keep (keep the run
- * directory). Each can also come from the environment: CHAOS_TABLETS, CHAOS_FAULT_BYTES, …
+ * directory), --trace (log every tablet's HTTP exchanges into the run's logs). Each can also come from the environment: CHAOS_TABLETS, CHAOS_FAULT_BYTES, …
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -51,7 +51,8 @@ const optionsSchema = z
 		down: range.default([0.5, 4]),
 		'quiet-timeout': z.coerce.number().positive().default(300),
 		json: z.string().optional(),
-		keep: z.boolean().default(false)
+		keep: z.boolean().default(false),
+		trace: z.boolean().default(false)
 	})
 	.refine((o) => o.drop + o.reset + o.truncate <= 1, { message: 'drop + reset + truncate must be at most 1' });
 
@@ -60,14 +61,14 @@ const NAMES = Object.keys(optionsSchema.shape) as (keyof z.input<typeof optionsS
 function readOptions(argv: string[], env: NodeJS.ProcessEnv) {
 	const { values } = parseArgs({
 		args: argv,
-		options: Object.fromEntries(NAMES.map((n) => [n, { type: n === 'keep' ? 'boolean' : 'string' }])) as Record<string, { type: 'string' | 'boolean' }>,
+		options: Object.fromEntries(NAMES.map((n) => [n, { type: n === 'keep' || n === 'trace' ? 'boolean' : 'string' }])) as Record<string, { type: 'string' | 'boolean' }>,
 		strict: true
 	});
 	const fromEnv = Object.fromEntries(
 		NAMES.map((n) => [n, env[`CHAOS_${n.toUpperCase().replaceAll('-', '_')}`]] as const).filter(([, v]) => v !== undefined && v !== '')
 	);
 	const merged: Record<string, unknown> = { ...fromEnv, ...values };
-	if (typeof merged.keep === 'string') merged.keep = merged.keep === '1' || merged.keep === 'true';
+	for (const flag of ['keep', 'trace']) if (typeof merged[flag] === 'string') merged[flag] = merged[flag] === '1' || merged[flag] === 'true';
 	const parsed = optionsSchema.safeParse(merged);
 	if (!parsed.success) {
 		throw new Error(`chaos: ${parsed.error.issues.map((i) => `--${i.path.join('.') || '(options)'}: ${i.message}`).join('; ')}`);
@@ -126,6 +127,7 @@ async function main(): Promise<number> {
 		downSeconds: o.down,
 		quietTimeoutSeconds: o['quiet-timeout'],
 		keep: o.keep,
+		trace: o.trace,
 		log: (line) => console.log(line)
 	});
 	console.log(formatReport(report));

@@ -6,6 +6,7 @@
  * it carries on offline), records the next step with the service type's rules from the replicated catalog,
  * and remembers every action id it created — the run checks each of them on the server at the end.
  */
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import PouchDB from 'pouchdb';
 import type { CrewCatalog, FieldAction, SessionUser } from '../../src/lib/domain';
@@ -74,6 +75,63 @@ export interface TabletOptions {
 	/** Where the tablet's LevelDB lives. */
 	dir: string;
 	rng: Rng;
+	/** Log every request of the tablet's replication here (--trace): what it asked, what it got. */
+	traceFile?: string;
+}
+
+/**
+ * A log of a tablet's HTTP exchanges for finding out what went wrong in a run: method, path, status or
+ * error, and for the replication's answers what they carried (change seqs and ids, bulk_get results,
+ * checkpoint sequence numbers).
+ */
+class HttpTrace {
+	private readonly started = Date.now();
+
+	constructor(private readonly file: string) {}
+
+	private line(text: string): void {
+		appendFileSync(this.file, `${((Date.now() - this.started) / 1000).toFixed(3)} ${text}\n`);
+	}
+
+	async around(url: string, init: RequestInit, send: () => Promise<Response>): Promise<Response> {
+		const { pathname, search } = new URL(url);
+		const what = `${init.method ?? 'GET'} ${decodeURIComponent(pathname)}${search.length > 200 ? search.slice(0, 200) + '…' : search}`;
+		const body = typeof init.body === 'string' ? init.body : '';
+		const sent = pathname.endsWith('/_bulk_get') || pathname.includes('/_local/') ? ` body=${body.slice(0, 300)}` : '';
+		const replication = ['/_changes', '/_bulk_get', '/_revs_diff'].some((end) => pathname.endsWith(end)) || pathname.includes('/_local/');
+		try {
+			const res = await send();
+			if (!replication) {
+				this.line(`${what}${sent} -> ${res.status}`);
+				return res;
+			}
+			// Read the answer here (a cut one fails here, as it would in PouchDB) and hand PouchDB a copy.
+			const bytes = new Uint8Array(await res.arrayBuffer());
+			this.line(`${what}${sent} -> ${res.status} ${this.summarize(pathname, new TextDecoder().decode(bytes))}`);
+			return new Response(bytes, { status: res.status, statusText: res.statusText, headers: Object.fromEntries(res.headers.entries()) });
+		} catch (e) {
+			this.line(`${what}${sent} -> network error ${(e as Error).message}`);
+			throw e;
+		}
+	}
+
+	private summarize(pathname: string, text: string): string {
+		let json: unknown;
+		try {
+			json = JSON.parse(text);
+		} catch {
+			return `(not JSON, ${text.length} bytes: ${JSON.stringify(text.slice(-60))})`;
+		}
+		if (pathname.endsWith('/_changes')) {
+			const c = json as { results?: { seq: unknown; id: string }[]; last_seq?: unknown };
+			return `results=${(c.results ?? []).map((r) => `${String(r.seq)}:${r.id.slice(0, 15)}`).join(',')} last_seq=${String(c.last_seq)}`;
+		}
+		if (pathname.endsWith('/_bulk_get')) {
+			const b = json as { results?: { id: string; docs: { ok?: unknown; error?: unknown; missing?: unknown }[] }[] };
+			return (b.results ?? []).map((r) => `${r.id.slice(0, 15)}=${r.docs.map((d) => (d.ok ? 'ok' : d.error ? 'error' : 'missing')).join('/')}`).join(',');
+		}
+		return text.slice(0, 300);
+	}
 }
 
 interface LoginAnswer {
@@ -133,10 +191,12 @@ export class SimTablet {
 		const { login, cookie } = await signIn(baseUrl, opts.username, opts.password);
 		if (login.user.role !== 'crew' || !login.user.crew) throw new Error(`${opts.username} is not a crew member`);
 		const network = new SwitchNetwork();
-		const fetchWithCookie = (url: string | Request, init: RequestInit = {}) => {
+		const trace = opts.traceFile ? new HttpTrace(opts.traceFile) : null;
+		const fetchWithCookie = async (url: string | Request, init: RequestInit = {}) => {
 			const headers = new Headers(init.headers);
 			headers.set('cookie', cookie);
-			return PouchDB.fetch(url, { ...init, headers });
+			if (!trace) return PouchDB.fetch(url, { ...init, headers });
+			return trace.around(String(url), init, () => PouchDB.fetch(url, { ...init, headers }));
 		};
 		const sync = startSync({
 			PouchDB,
