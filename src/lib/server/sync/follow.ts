@@ -125,7 +125,7 @@ export async function follow<T>(opts: FollowOptions<T>): Promise<void> {
 					opts.onStart?.();
 				}
 			}
-			const res = await longPoll(opts, checkpoint.last_seq);
+			const res: ChangesResponse<T> | null = await longPoll(opts, checkpoint.last_seq);
 			if (!res) continue; // an idle long poll we ended: ask again
 			if (res.results.length > 0) await opts.handle(res.results);
 			if (res.results.length < CHANGES_BATCH) opts.onCaughtUp?.();
