@@ -36,10 +36,12 @@ export interface StartOptions {
 	waitForStatus?: number | null;
 	timeoutMs?: number;
 	dataDir?: string;
+	/** Listen on this port instead of a free one (a restart after a crash keeps its address). */
+	port?: number;
 }
 
 export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
-	const port = await freePort();
+	const port = opts.port ?? (await freePort());
 	const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'fw-test-')));
 	let output = '';
 	const proc = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.js'), '--no-build'], {

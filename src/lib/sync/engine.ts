@@ -5,16 +5,17 @@
  * - push (tablet → server): only action documents, in small batches (photos are up to 2 MB each);
  * - pull (server → tablet): the crew's orders (and deletions of those reassigned away or aged out), and
  *   actions of other tablets of the crew;
- * - both live, retried with a capped exponential backoff; stopped while the browser is offline and restarted
- *   at once when it is back; a 401/403 stops replication (PouchDB does not retry those) and shows as an error
- *   until restart() (e.g. after signing in again).
+ * - both live; a failed one is cancelled and started afresh after a capped exponential backoff (the engine's
+ *   own retry, not PouchDB's: see retryLater); stopped while the browser is offline and restarted at once when
+ *   it is back; a 401/403 stops replication and shows as an error until restart() (e.g. after signing in
+ *   again).
  *
  * Which actions are on the server is tracked from the push replication's change events (`info.docs`: written
  * to the server) and the pull's (came from the server), persisted in a `_local` document; a crash between the
  * server's write and that bookkeeping is repaired by asking the server (`_revs_diff`) whenever the push goes
  * idle with actions still counted as queued. See docs/sync-client.md.
  */
-import { classifySyncError, type Direction } from './errors';
+import { classifySyncError, FATAL_SYNC_ERROR_KINDS, type Direction } from './errors';
 import {
 	ACTION_ID_PREFIX,
 	localActionRevs,
@@ -233,17 +234,54 @@ export function startSync(options: StartSyncOptions): SyncHandle {
 	// ---- replication ----
 	let push: Replication | null = null;
 	let pull: Replication | null = null;
-	let generation = 0;
 	/** A direction was refused (401/403): no automatic restart until restart(). */
 	let blocked = false;
+	/** Per direction: the wait before its next restart after a failure (0: none failed since it last worked). */
+	const backoff: Record<Direction, number> = { push: 0, pull: 0 };
+	const retryTimers: Record<Direction, ReturnType<typeof setTimeout> | null> = { push: null, pull: null };
+	/** Replications cancelled but maybe still winding down (stop() waits for them). */
+	const winding = new Set<Replication>();
 
-	function wire(rep: Replication, direction: Direction, gen: number): void {
-		const current = () => gen === generation && !stopped;
+	const currentOf = (direction: Direction) => (direction === 'push' ? push : pull);
+
+	function clearRetry(direction: Direction): void {
+		const timer = retryTimers[direction];
+		if (timer !== null) clearTimeout(timer);
+		retryTimers[direction] = null;
+	}
+
+	/**
+	 * A replication failed for a reason worth retrying (no network, a server error). PouchDB's own retry is
+	 * not used: when its changes feed fails it drops the batches it had queued, yet the batch in flight goes
+	 * on and, once written, reads changes again from past the dropped ones and checkpoints beyond them, so the
+	 * retry never fetches those documents (PouchDB 9; found by npm run chaos, see docs/chaos.md). Cancelling
+	 * the failed replication stops that batch before it reads on; a fresh one resumes from the checkpoint.
+	 */
+	function retryLater(rep: Replication, direction: Direction): void {
+		rep.cancel();
+		winding.add(rep);
+		void settleWithin([rep], SYNC_STOP_WAIT_MS).then(() => winding.delete(rep));
+		if (direction === 'push') push = null;
+		else pull = null;
+		backoff[direction] = nextBackoffMs(backoff[direction], random);
+		clearRetry(direction);
+		retryTimers[direction] = setTimeout(() => {
+			retryTimers[direction] = null;
+			if (!stopped && !blocked && model.online) startDirection(direction);
+		}, backoff[direction]);
+	}
+
+	function wire(rep: Replication, direction: Direction): void {
+		const current = () => currentOf(direction) === rep && !stopped;
+		const worked = () => (backoff[direction] = 0);
 		rep.on('active', () => {
-			if (current()) dispatch({ type: 'active', direction });
+			if (!current()) return;
+			worked();
+			dispatch({ type: 'active', direction });
 		});
 		rep.on('change', (info) => {
 			if (!current()) return;
+			worked();
 			const pending = 'pending' in info && typeof info.pending === 'number' ? info.pending : null;
 			dispatch({ type: 'change', direction, docsRead: info.docs_read, docsWritten: info.docs_written, pending });
 			// Pushed: now on the server. Pulled: came from it.
@@ -252,6 +290,7 @@ export function startSync(options: StartSyncOptions): SyncHandle {
 		rep.on('paused', (err?: unknown) => {
 			if (!current()) return;
 			const error = err === undefined || err === null ? null : classifySyncError(err, direction, nowIso());
+			if (error === null) worked();
 			dispatch({ type: 'paused', direction, at: nowIso(), error });
 			if (error === null && direction === 'push') {
 				reconcileWanted = true;
@@ -262,29 +301,47 @@ export function startSync(options: StartSyncOptions): SyncHandle {
 		rep.on('denied', (err: unknown) => {
 			if (current()) warn(err, direction);
 		});
-		// With retry on, PouchDB ends a replication only on 401/403: signed out, or not allowed.
+		// Without PouchDB's retry every failure ends the replication here: 401/403 for good, the rest for a while.
 		rep.on('error', (err: unknown) => {
 			if (!current()) return;
-			blocked = true;
-			dispatch({ type: 'failed', direction, error: classifySyncError(err, direction, nowIso()) });
+			const error = classifySyncError(err, direction, nowIso());
+			if (FATAL_SYNC_ERROR_KINDS.includes(error.kind)) {
+				blocked = true;
+				dispatch({ type: 'failed', direction, error });
+				return;
+			}
+			dispatch({ type: 'paused', direction, at: nowIso(), error });
+			retryLater(rep, direction);
 		});
 	}
 
+	function startDirection(direction: Direction): void {
+		if (stopped || currentOf(direction)) return;
+		clearRetry(direction);
+		const common = { live: true, retry: false, batches_limit: SYNC_BATCHES_LIMIT };
+		const rep =
+			direction === 'push'
+				? db.replicate.to(remote, { ...common, batch_size: SYNC_PUSH_BATCH_SIZE, filter: pushFilter })
+				: db.replicate.from(remote, { ...common, batch_size: SYNC_PULL_BATCH_SIZE });
+		if (direction === 'push') push = rep;
+		else pull = rep;
+		wire(rep, direction);
+	}
+
+	/** Starts both directions; one waiting out its backoff starts at once. */
 	function startReplications(): void {
-		if (stopped || push || pull) return;
-		const gen = ++generation;
-		const common = { live: true, retry: true, batches_limit: SYNC_BATCHES_LIMIT, back_off_function: (ms: number) => nextBackoffMs(ms, random) };
-		push = db.replicate.to(remote, { ...common, batch_size: SYNC_PUSH_BATCH_SIZE, filter: pushFilter });
-		pull = db.replicate.from(remote, { ...common, batch_size: SYNC_PULL_BATCH_SIZE });
-		dispatch({ type: 'replicating' });
-		wire(push, 'push', gen);
-		wire(pull, 'pull', gen);
+		if (stopped) return;
+		if (!push && !pull) dispatch({ type: 'replicating' });
+		startDirection('push');
+		startDirection('pull');
 	}
 
 	/** Cancels both replications; resolves when PouchDB has wound them down (or after SYNC_STOP_WAIT_MS). */
 	function haltReplications(keepFailed: boolean): Promise<void> {
-		generation++; // from here on, events of the old replications are ignored
-		const running = [push, pull].filter((r): r is Replication => r !== null);
+		clearRetry('push');
+		clearRetry('pull');
+		// From here on, events of the old replications are ignored (they are no longer current).
+		const running = [push, pull, ...winding].filter((r): r is Replication => r !== null);
 		push = null;
 		pull = null;
 		for (const r of running) r.cancel();

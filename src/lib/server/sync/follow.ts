@@ -12,6 +12,12 @@ import { isConflict, isNotFound } from '../store/couch-client';
 export const CHANGES_BATCH = 200; // changes per request
 const HEARTBEAT_MS = 10_000; // keeps proxies from closing an idle longpoll
 const LONGPOLL_TIMEOUT_MS = 30_000; // CouchDB answers an empty longpoll after this (express-pouchdb ignores it)
+/**
+ * express-pouchdb ignores `timeout` and sends no heartbeat on a long poll, so an idle one would wait until
+ * the HTTP client's body timeout (undici: 5 minutes) cut it with an error. It is ended here instead, quietly,
+ * and asked again.
+ */
+const LONGPOLL_ABORT_MS = 2 * LONGPOLL_TIMEOUT_MS;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 const CHECKPOINT_RETRIES = 5;
@@ -42,6 +48,8 @@ export interface FollowOptions<T> {
 	handle(changes: Change<T>[]): Promise<void>;
 	/** Called when a batch fails for a reason other than the store being down (logged, retried). */
 	onError?(error: unknown): void;
+	/** How long one long poll may wait before it is ended and asked again (tests shorten it). */
+	pollTimeoutMs?: number;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -62,7 +70,9 @@ async function readCheckpoint(db: CouchDatabase, id: string): Promise<Checkpoint
 /**
  * Saves progress. Processes that follow the same feed share the checkpoint: when another one saved it
  * meanwhile (409), ours is written over theirs — every change up to our seq is handled, and handling is
- * idempotent, so either value is safe.
+ * idempotent, so either value is safe. Two servers handling the same batches save at the same moments; if
+ * the other keeps winning, this save is skipped (progress stays in memory; the next batch saves it) rather
+ * than failing a batch that was handled (found by npm run chaos with two servers: batches handled again).
  */
 async function saveCheckpoint(db: CouchDatabase, next: Checkpoint): Promise<Checkpoint> {
 	for (let attempt = 0; ; attempt++) {
@@ -70,10 +80,35 @@ async function saveCheckpoint(db: CouchDatabase, next: Checkpoint): Promise<Chec
 			const saved: { rev: string } = await db.put(next);
 			return { ...next, _rev: saved.rev };
 		} catch (e) {
-			if (!isConflict(e) || attempt >= CHECKPOINT_RETRIES) throw e;
+			if (!isConflict(e)) throw e;
 			const current = await readCheckpoint(db, next._id);
 			next = { ...next, _rev: current._rev };
+			if (attempt >= CHECKPOINT_RETRIES) return next;
 		}
+	}
+}
+
+/** One long poll of the feed; null when it waited its time without an answer (it is ended, not failed). */
+async function longPoll<T>(opts: FollowOptions<T>, since: Seq): Promise<ChangesResponse<T> | null> {
+	const poll = new AbortController();
+	let timedOut = false;
+	const stop = () => poll.abort();
+	opts.signal.addEventListener('abort', stop, { once: true });
+	const timer = setTimeout(() => {
+		timedOut = true;
+		poll.abort();
+	}, opts.pollTimeoutMs ?? LONGPOLL_ABORT_MS);
+	try {
+		return await opts.db.changes<T>(
+			{ feed: 'longpoll', since, include_docs: true, limit: CHANGES_BATCH, heartbeat: HEARTBEAT_MS, timeout: LONGPOLL_TIMEOUT_MS },
+			poll.signal
+		);
+	} catch (e) {
+		if (timedOut && !opts.signal.aborted) return null;
+		throw e;
+	} finally {
+		clearTimeout(timer);
+		opts.signal.removeEventListener('abort', stop);
 	}
 }
 
@@ -90,17 +125,8 @@ export async function follow<T>(opts: FollowOptions<T>): Promise<void> {
 					opts.onStart?.();
 				}
 			}
-			const res: ChangesResponse<T> = await opts.db.changes<T>(
-				{
-					feed: 'longpoll',
-					since: checkpoint.last_seq,
-					include_docs: true,
-					limit: CHANGES_BATCH,
-					heartbeat: HEARTBEAT_MS,
-					timeout: LONGPOLL_TIMEOUT_MS
-				},
-				opts.signal
-			);
+			const res: ChangesResponse<T> | null = await longPoll(opts, checkpoint.last_seq);
+			if (!res) continue; // an idle long poll we ended: ask again
 			if (res.results.length > 0) await opts.handle(res.results);
 			if (res.results.length < CHANGES_BATCH) opts.onCaughtUp?.();
 			if (String(res.last_seq) !== String(checkpoint.last_seq)) {

@@ -5,7 +5,10 @@
  *    order's revision and retry on 409, so two runners (two app servers) never apply an action twice;
  *  - nothing lost: each action (with its photos) is first copied into the `actions` log, and an action that
  *    cannot be applied cleanly becomes a conflict document (written before the order, same id every time);
- *  - position actions move the crew's last known position instead.
+ *  - position actions move the crew's last known position instead;
+ *  - a supervisor's action is logged, then applied by the request (dispatch.ts); if the server dies between
+ *    the two writes, the log holds an action no order has seen: a follower of the log applies it (see
+ *    followLoggedActions), so a request the server took in is applied once, whether or not its answer arrived.
  */
 import {
 	applyPosition,
@@ -33,6 +36,12 @@ import { ensureCrewDatabases } from './projector';
 
 const WRITE_RETRIES = 10;
 const CREW_LIST_INTERVAL_MS = 30 * 1000; // new crews are picked up within 30 s
+/**
+ * How old a logged supervisor action must be before the log follower applies it: the request that logged it
+ * applies it within milliseconds, so the follower only steps in for requests that died in between (and does
+ * not race every live one for the order's revision).
+ */
+export const LOGGED_ACTION_GRACE_MS = 10 * 1000; // 10 seconds
 
 export type RunnerOutcome = Outcome | 'position' | 'invalid';
 
@@ -201,10 +210,60 @@ function followCrew(store: CouchClient, crewId: string, signal: AbortSignal): Pr
 	});
 }
 
+/**
+ * Takes in one document of the `actions` log: an action without a crew (a supervisor's, the duplicate
+ * closer's) that its order has not seen is applied now. Crew actions are applied from the crew databases.
+ * 'seen': the order already has it (the normal case: the request applied it).
+ */
+export async function recoverLoggedAction(store: CouchClient, doc: unknown): Promise<RunnerOutcome | 'seen' | 'skipped'> {
+	const parsed = fieldActionSchema.safeParse(doc);
+	if (!parsed.success) return 'invalid';
+	const action = parsed.data;
+	if (action.crew !== null || action.order_id === null) return 'skipped';
+	const order = await store.db(ORDERS_DB).getOrNull<{ applied_action_ids?: string[] }>(workOrderDocId(action.order_id));
+	if (order?.applied_action_ids?.includes(action.id)) return 'seen';
+	const outcome = await applyAction(store, action);
+	console.log(`[runner] ${action.action} ${action.id} on ${action.order_id} by ${action.author} was logged but not applied (its request died): ${outcome}`);
+	return outcome;
+}
+
+const sleepFor = (ms: number, signal: AbortSignal) =>
+	new Promise<void>((resolve) => {
+		const done = () => {
+			clearTimeout(timer);
+			signal.removeEventListener('abort', done);
+			resolve();
+		};
+		const timer = setTimeout(done, ms);
+		signal.addEventListener('abort', done, { once: true });
+	});
+
+/** Follows the `actions` log (checkpoint `actions/_local/log-recovery`) until `signal` aborts. */
+function followLoggedActions(store: CouchClient, signal: AbortSignal, now: () => number = Date.now): Promise<void> {
+	return follow<unknown>({
+		db: store.db(ACTIONS_DB),
+		checkpoint: 'log-recovery',
+		signal,
+		onError: (e) => console.error('[runner] actions log: batch failed, retrying:', e),
+		handle: async (changes) => {
+			for (const change of changes) {
+				const doc = change.doc as { crew?: unknown; device_time?: unknown } | undefined;
+				if (!change.id.startsWith('action:') || change.deleted || !doc || doc.crew !== null) continue;
+				// Give the request that logged it time to apply it itself (its time is the server's clock).
+				const age = now() - Date.parse(String(doc.device_time));
+				if (age < LOGGED_ACTION_GRACE_MS) await sleepFor(LOGGED_ACTION_GRACE_MS - age, signal);
+				if (signal.aborted) throw new Error('stopped'); // leave the checkpoint where it is
+				await recoverLoggedAction(store, doc);
+			}
+		}
+	});
+}
+
 /** Runs the runner over every crew database, picking up new crews, until `signal` aborts. */
 export async function runRunner(store: CouchClient, signal: AbortSignal): Promise<void> {
 	const followed = new Map<string, Promise<void>>();
 	let started = false;
+	const recovery = followLoggedActions(store, signal);
 	const refresh = async () => {
 		const crews = await listCrews(store);
 		const added = crews.filter((c) => !followed.has(c.id));
@@ -224,5 +283,5 @@ export async function runRunner(store: CouchClient, signal: AbortSignal): Promis
 	}, CREW_LIST_INTERVAL_MS);
 	signal.addEventListener('abort', () => clearInterval(timer), { once: true });
 	await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-	await Promise.allSettled(followed.values());
+	await Promise.allSettled([...followed.values(), recovery]);
 }
