@@ -14,7 +14,7 @@ import {
 	type CrewPresence,
 	type SessionUser
 } from '../domain';
-import { listCrews, listDepartments, listServiceTypes } from './directory';
+import { listCrews, listDepartments, listServiceTypes, readOfType } from './directory';
 import { findOrders, openOrderSelectors } from './orders';
 import { BadRequestError, ForbiddenError, describeZodError } from './errors';
 import { isConflict, type CouchClient } from './store/couch-client';
@@ -24,7 +24,6 @@ const MS_PER_HOUR = 60 * 60 * 1000;
 export const BOARD_CLOSED_WINDOW_MS = 24 * MS_PER_HOUR; // closed orders stay on the board for a day
 const MAX_UTC_OFFSET_MS = 14 * MS_PER_HOUR; // UTC+14 (Kiribati) is the widest offset
 const MAX_BOARD_ORDERS = 20_000; // open orders per answer: a large city's backlog
-const MAX_PEOPLE = 10_000;
 const PRESENCE_RETRIES = 3;
 
 async function boardOrders(store: CouchClient, now: Date): Promise<BoardOrder[]> {
@@ -41,9 +40,9 @@ async function boardOrders(store: CouchClient, now: Date): Promise<BoardOrder[]>
 }
 
 async function presences(store: CouchClient): Promise<Map<string, CrewPresence>> {
-	const res = await store.db(DIRECTORY_DB).find<unknown>({ selector: { type: 'presence' }, limit: MAX_PEOPLE });
+	// Range reads, not Mango queries (see directory.ts listOfType): 100 tablets pinging keep the index busy.
 	const byCrew = new Map<string, CrewPresence>();
-	for (const doc of res.docs) {
+	for (const doc of await readOfType(store, 'presence')) {
 		const p = crewPresenceSchema.safeParse(doc);
 		if (p.success) byCrew.set(p.data.crew, p.data);
 	}
@@ -81,7 +80,7 @@ export async function loadBoard(store: CouchClient, now: Date = new Date()): Pro
 		listBoardCrews(store),
 		listDepartments(store),
 		listServiceTypes(store),
-		store.db(DIRECTORY_DB).find<{ id: string; name: string }>({ selector: { type: 'user' }, fields: ['id', 'name'], limit: MAX_PEOPLE }),
+		readOfType(store, 'user') as Promise<{ type: string; id: string; name: string }[]>,
 		countOpenConflicts(store)
 	]);
 	return {
@@ -92,7 +91,7 @@ export async function loadBoard(store: CouchClient, now: Date = new Date()): Pro
 		serviceTypes: types
 			.map((t) => ({ code: t.service_code, name: t.service_name, department: t.department, service_minutes: t.service_minutes, sla_hours: t.sla_hours }))
 			.sort((a, b) => a.name.localeCompare(b.name)),
-		people: Object.fromEntries(people.docs.map((u) => [u.id, u.name])),
+		people: Object.fromEntries(people.map((u) => [u.id, u.name])),
 		openConflicts
 	};
 }

@@ -26,9 +26,14 @@ export async function getUser(store: CouchClient, id: string): Promise<User | nu
  * caller (the board, dispatch). Range reads run side by side.
  */
 export async function listOfType<S extends z.ZodType>(store: CouchClient, type: string, schema: S): Promise<z.infer<S>[]> {
+	return (await readOfType(store, type)).map((doc) => schema.parse(doc));
+}
+
+/** The raw documents of `type` (at "<type>:<id>"), unchecked: for readers that skip what they cannot use. */
+export async function readOfType(store: CouchClient, type: string): Promise<{ type: string }[]> {
 	const prefix = `${type}:`;
 	const res = await store.db(DIRECTORY_DB).allDocs<{ type?: unknown }>({ startkey: prefix, endkey: `${prefix}\ufff0`, include_docs: true, limit: ALL });
-	return res.rows.flatMap((r) => (r.doc && r.doc.type === type ? [schema.parse(r.doc)] : []));
+	return res.rows.flatMap((r) => (r.doc && r.doc.type === type ? [r.doc as { type: string }] : []));
 }
 
 export const listCrews = (store: CouchClient) => listOfType(store, 'crew', crewSchema);

@@ -11,7 +11,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crewDocId, departmentDocId, type Crew } from '../../../src/lib/domain';
-import { listCrews, listDepartments, listServiceTypes } from '../../../src/lib/server/directory';
+import { listCrews, listDepartments, listServiceTypes, readOfType } from '../../../src/lib/server/directory';
 import { CouchClient } from '../../../src/lib/server/store/couch-client';
 import { DIRECTORY_DB } from '../../../src/lib/server/store/schema';
 import { tempPouch } from '../sync/fixtures';
@@ -75,6 +75,14 @@ describe('directory lists', () => {
 		expect(lists.every(([crews, departments]) => crews.length === 2 && departments.length === 1)).toBe(true);
 		expect(requests.length).toBe(40);
 		expect(requests.filter((r) => r.endsWith('/_find'))).toEqual([]);
+		expect(requests.every((r) => r === `GET /${DIRECTORY_DB}/_all_docs`)).toBe(true);
+	});
+
+	it("reads the board's users and presence pings by id range too, unchecked, only of that type", async () => {
+		requests.length = 0;
+		const [users, pings] = await Promise.all([readOfType(store, 'user'), readOfType(store, 'presence')]);
+		expect(users.map((d) => (d as { _id?: string })._id)).toEqual(['user:ana']);
+		expect(pings.map((d) => (d as { _id?: string })._id)).toEqual(['presence:a-crew']);
 		expect(requests.every((r) => r === `GET /${DIRECTORY_DB}/_all_docs`)).toBe(true);
 	});
 });
