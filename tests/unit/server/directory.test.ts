@@ -33,13 +33,15 @@ describe('directory lists', () => {
 	let cleanup: () => Promise<void>;
 	let store: CouchClient;
 	const requests: string[] = [];
+	const encodings: string[] = [];
 
 	beforeAll(async () => {
 		const temp = await tempPouch();
 		cleanup = temp.cleanup;
 		const app = express();
-		app.use((req, _res, next) => {
+		app.use((req, res, next) => {
 			requests.push(`${req.method} ${req.path}`);
+			res.on('finish', () => encodings.push(String(res.getHeader('content-encoding') ?? 'identity')));
 			next();
 		});
 		app.use(expressPouchDB(temp.PouchDB, { mode: 'minimumForPouchDB', inMemoryConfig: true }));
@@ -84,5 +86,15 @@ describe('directory lists', () => {
 		expect(users.map((d) => (d as { _id?: string })._id)).toEqual(['user:ana']);
 		expect(pings.map((d) => (d as { _id?: string })._id)).toEqual(['presence:a-crew']);
 		expect(requests.every((r) => r === `GET /${DIRECTORY_DB}/_all_docs`)).toBe(true);
+	});
+
+	it('asks the store for uncompressed answers (no gzip on loopback: it cost both ends CPU)', async () => {
+		encodings.length = 0;
+		const big = Array.from({ length: 30 }, (_, i) => crew(`z-crew-${String(i).padStart(2, '0')}`));
+		await store.db(DIRECTORY_DB).bulkDocs(big);
+		const crews = await listCrews(store);
+		expect(crews.length).toBe(32);
+		expect(encodings.length).toBeGreaterThan(0);
+		expect(encodings.every((e) => e === 'identity')).toBe(true);
 	});
 });

@@ -125,7 +125,9 @@ export class CouchClient {
 
 	/** Raw request; network failures become StoreUnavailableError. */
 	async request(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
-		const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+		// identity: the embedded store (express-pouchdb's compression middleware) would gzip every answer over
+		// 1 KB on loopback for this process to gunzip — CPU on both ends for nothing (docs/load.md).
+		const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'identity', ...opts.headers };
 		if (this.#authorization) headers.authorization = this.#authorization;
 		let body: BodyInit | undefined;
 		if (opts.body !== undefined) {
