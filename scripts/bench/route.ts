@@ -19,7 +19,10 @@ const OPTIMUM: Record<string, number> = {
 	pr439: 107217, rat783: 8806, pr1002: 259045, att48: 10628, ulysses22: 7013, gr96: 55209, bayg29: 1610
 };
 const SEEDS = Number(process.env.BENCH_ROUTE_SEEDS ?? 20);
-const BUDGET_MS = (n: number) => (n <= 150 ? 200 : n <= 300 ? 1000 : 2000);
+/** The time goals (200 ms, 1 s, 2 s) less 2 %: the solver uses its whole budget and checks the clock between
+ * moves, so a budget of exactly the goal ends a fraction of a millisecond past it. */
+const GOAL_MS = (n: number) => (n <= 150 ? 200 : n <= 300 ? 1000 : 2000);
+const BUDGET_MS = (n: number) => GOAL_MS(n) * 0.98;
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const gaps: { name: string; mean: number; worst: number; ms: number; baseline: number }[] = [];
