@@ -30,10 +30,39 @@ export async function listOfType<S extends z.ZodType>(store: CouchClient, type: 
 }
 
 /** The raw documents of `type` (at "<type>:<id>"), unchecked: for readers that skip what they cannot use. */
-export async function readOfType(store: CouchClient, type: string): Promise<{ type: string }[]> {
-	const prefix = `${type}:`;
-	const res = await store.db(DIRECTORY_DB).allDocs<{ type?: unknown }>({ startkey: prefix, endkey: `${prefix}\ufff0`, include_docs: true, limit: ALL });
-	return res.rows.flatMap((r) => (r.doc && r.doc.type === type ? [r.doc as { type: string }] : []));
+export function readOfType(store: CouchClient, type: string): Promise<{ type: string }[]> {
+	return cachedDirectoryRead(store, type, async () => {
+		const prefix = `${type}:`;
+		const res = await store.db(DIRECTORY_DB).allDocs<{ type?: unknown }>({ startkey: prefix, endkey: `${prefix}\ufff0`, include_docs: true, limit: ALL });
+		return res.rows.flatMap((r) => (r.doc && r.doc.type === type ? [r.doc as { type: string }] : []));
+	});
+}
+
+/**
+ * How long a directory read is reused. Every action the runner applies, every dispatch, board and summary
+ * re-read the same few lists; under load (docs/load.md) each read waits its turn at the store. A write
+ * through this process drops the entries it may change at once (CouchClient.writeVersion); a write by another
+ * app server or a tool shows within this time, as a deactivated user does in the session cache.
+ */
+export const DIRECTORY_CACHE_MS = 2000;
+const directoryCaches = new WeakMap<CouchClient, Map<string, { version: number; expires: number; value: Promise<unknown> }>>();
+
+/**
+ * One read of the directory's documents at "<prefix>:…" (or the document `prefix` itself), shared by callers
+ * within DIRECTORY_CACHE_MS unless this process wrote there meanwhile; each caller gets its own copy.
+ */
+export async function cachedDirectoryRead<T>(store: CouchClient, prefix: string, read: () => Promise<T>, now = Date.now()): Promise<T> {
+	let cache = directoryCaches.get(store);
+	if (!cache) directoryCaches.set(store, (cache = new Map()));
+	const version = store.writeVersion(DIRECTORY_DB, prefix);
+	let entry = cache.get(prefix);
+	if (!entry || entry.version !== version || entry.expires <= now) {
+		const fresh = { version, expires: now + DIRECTORY_CACHE_MS, value: read() as Promise<unknown> };
+		cache.set(prefix, fresh);
+		fresh.value.catch(() => cache.get(prefix) === fresh && cache.delete(prefix)); // a failed read is not kept
+		entry = fresh;
+	}
+	return structuredClone((await entry.value) as T);
 }
 
 export const listCrews = (store: CouchClient) => listOfType(store, 'crew', crewSchema);

@@ -16,7 +16,7 @@ import {
 	type SessionUser,
 	type SlaCalendar
 } from '../../domain';
-import { listDepartments, listServiceTypes } from '../directory';
+import { cachedDirectoryRead, listDepartments, listServiceTypes } from '../directory';
 import { BadRequestError, describeZodError, ForbiddenError, NotFoundError, StateConflictError } from '../errors';
 import type { CouchClient } from '../store/couch-client';
 import { isConflict } from '../store/couch-client';
@@ -30,7 +30,7 @@ function assertAdmin(user: SessionUser): void {
 
 /** The city's business hours (the defaults until an admin saves them). */
 export async function getBusinessHours(store: CouchClient): Promise<BusinessHours> {
-	const doc = await store.db(DIRECTORY_DB).getOrNull<unknown>(SLA_CALENDAR_DOC_ID);
+	const doc = await cachedDirectoryRead(store, SLA_CALENDAR_DOC_ID, () => store.db(DIRECTORY_DB).getOrNull<unknown>(SLA_CALENDAR_DOC_ID));
 	if (!doc) return DEFAULT_BUSINESS_HOURS;
 	const parsed = slaCalendarSchema.safeParse(doc);
 	if (parsed.success) return parsed.data.business_hours;

@@ -98,10 +98,15 @@ function encodeQuery(query: Query | URLSearchParams | undefined): string {
 	return s ? `?${s}` : '';
 }
 
+/** POST endpoints that only read: they change nothing a cache of reads holds. */
+const READ_ONLY_POSTS = new Set(['_find', '_explain', '_all_docs', '_bulk_get', '_revs_diff', '_changes']);
+
 export class CouchClient {
 	readonly base: string;
 	readonly #authorization: string | null;
 	readonly #secrets: readonly string[];
+	/** Writes sent through this client, per database ("db") and per document-id prefix ("db\0crew"). */
+	readonly #writes = new Map<string, number>();
 
 	constructor(url: string) {
 		const { base, authorization, secrets } = parseBaseUrl(url);
@@ -116,6 +121,28 @@ export class CouchClient {
 	 */
 	redact(text: string): string {
 		return this.#secrets.reduce((out, secret) => out.split(secret).join('[store]'), text);
+	}
+
+	/**
+	 * How many writes this client has sent that may have changed `db`'s documents whose ids start with
+	 * "<prefix>:" (a write to the database as a whole counts for every prefix). A cache of reads compares it
+	 * before and after: a write through this process is seen at once (read-your-writes); writes by other
+	 * processes only when the cache entry expires.
+	 */
+	writeVersion(db: string, prefix: string): number {
+		return (this.#writes.get(db) ?? 0) + (this.#writes.get(`${db}\0${prefix}`) ?? 0);
+	}
+
+	#noteWrite(method: string, path: string): void {
+		if (method === 'GET' || method === 'HEAD') return;
+		const [, dbPart, docPart] = path.split('/');
+		if (!dbPart) return;
+		const db = decodeURIComponent(dbPart);
+		if (docPart === '_local') return; // checkpoints: not in any read of documents
+		if (method === 'POST' && docPart !== undefined && READ_ONLY_POSTS.has(docPart)) return;
+		const docId = docPart && !docPart.startsWith('_') ? decodeURIComponent(docPart) : null;
+		const key = docId !== null && docId.includes(':') ? `${db}\0${docId.slice(0, docId.indexOf(':'))}` : db;
+		this.#writes.set(key, (this.#writes.get(key) ?? 0) + 1);
 	}
 
 	/** A URL safe to print in logs (no credentials). */
@@ -138,6 +165,8 @@ export class CouchClient {
 				headers['content-type'] ??= 'application/json';
 			}
 		}
+		// Noted when the write is sent and again when it is answered: a read that overlapped it is not cached.
+		this.#noteWrite(method, path);
 		try {
 			return await fetch(`${this.base}${path}${encodeQuery(opts.query)}`, {
 				method,
@@ -148,6 +177,8 @@ export class CouchClient {
 		} catch (error) {
 			if (opts.signal?.aborted) throw error;
 			throw new StoreUnavailableError(`store not reachable at ${this.base}: ${(error as Error).cause ?? (error as Error).message}`);
+		} finally {
+			this.#noteWrite(method, path);
 		}
 	}
 

@@ -28,7 +28,7 @@ import {
 	type ReduceContext,
 	type WorkOrder
 } from '../../domain';
-import { listCrews, listDepartments, listServiceTypes } from '../directory';
+import { listCrews, listDepartments, readOfType } from '../directory';
 import { isConflict, type CouchClient } from '../store/couch-client';
 import { ACTIONS_DB, CONFLICTS_DB, DIRECTORY_DB, ORDERS_DB } from '../store/schema';
 import { follow } from './follow';
@@ -57,17 +57,12 @@ export interface ReduceContextOptions {
 
 /** What the reducer needs for one action on an order of `serviceCode`, read from the directory. */
 export async function reduceContext(store: CouchClient, serviceCode: string, opts: ReduceContextOptions = {}): Promise<ReduceContext> {
-	const [crews, departments, types] = await Promise.all([
-		listCrews(store),
-		listDepartments(store),
-		opts.allServiceTypes ? listServiceTypes(store) : null
-	]);
-	let serviceType = types?.find((t) => t.service_code === serviceCode);
-	if (!types) {
-		const doc = await store.db(DIRECTORY_DB).getOrNull<unknown>(serviceTypeDocId(serviceCode));
-		const parsed = doc ? serviceTypeSchema.safeParse(doc) : null;
-		serviceType = parsed?.success ? parsed.data : undefined;
-	}
+	// All three are shared, cached directory reads (directory.ts), so an action costs the store no read here.
+	const [crews, departments, typeDocs] = await Promise.all([listCrews(store), listDepartments(store), readOfType(store, 'service_type')]);
+	const types = opts.allServiceTypes ? typeDocs.map((d) => serviceTypeSchema.parse(d)) : null;
+	const doc = typeDocs.find((d) => (d as { _id?: string })._id === serviceTypeDocId(serviceCode));
+	const parsed = doc ? serviceTypeSchema.safeParse(doc) : null;
+	const serviceType = parsed?.success ? parsed.data : undefined;
 	return {
 		serviceType: serviceType ?? UNKNOWN_SERVICE_TYPE,
 		crewIds: crews.map((c) => c.id),
