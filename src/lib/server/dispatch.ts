@@ -33,7 +33,7 @@ import { listCrews, listServiceTypes } from './directory';
 import { findOrders, openOrderSelectors } from './orders';
 import { isConflict, type CouchClient } from './store/couch-client';
 import { ACTIONS_DB, ORDERS_DB } from './store/schema';
-import { applyAction, contextOptionsFor, reduceContext } from './sync/runner';
+import { applyActionTo, contextOptionsFor, reduceContext } from './sync/runner';
 
 export const MAX_BULK_ORDERS = 500; // orders per bulk request: a whole box selection on the board
 const BULK_CONCURRENCY = 8; // orders applied at once: enough to be quick, few enough not to swamp the store
@@ -116,10 +116,11 @@ async function dispatchParsed(
 	} catch (e) {
 		if (!isConflict(e)) throw e; // a UUID collision cannot happen; a retried request can
 	}
-	// The directory was read for the check above: the reducer runs on the same reading.
-	const outcome = await applyAction(store, action, () => now, ctxFor);
-	const order = workOrderSchema.parse(await store.db(ORDERS_DB).get(workOrderDocId(orderId)));
-	return { outcome, order };
+	// The directory was read for the check above: the reducer runs on the same reading, and on the order as read
+	// there (a change since is a revision conflict: read again and re-decided). Three store round trips in all.
+	const applied = await applyActionTo(store, action, () => now, ctxFor, current);
+	const order = applied.order ?? workOrderSchema.parse(await store.db(ORDERS_DB).get(workOrderDocId(orderId)));
+	return { outcome: applied.outcome, order };
 }
 
 export async function dispatch(store: CouchClient, user: SessionUser, orderId: string, body: unknown, now: Date = new Date()): Promise<DispatchResult> {

@@ -149,22 +149,37 @@ export async function applyAction(
 	now: () => Date = () => new Date(),
 	contextFor: (serviceCode: string) => Promise<ReduceContext> = (code) => reduceContext(store, code, contextOptionsFor(action))
 ): Promise<Outcome> {
+	return (await applyActionTo(store, action, now, contextFor)).outcome;
+}
+
+/**
+ * applyAction that also answers the order as written (null when it does not exist). `known`: the order as the
+ * caller just read it (dispatch checks the action on it first), tried as the base before reading it again —
+ * a changed order is a revision conflict, read again and re-decided as always.
+ */
+export async function applyActionTo(
+	store: CouchClient,
+	action: FieldAction,
+	now: () => Date,
+	contextFor: (serviceCode: string) => Promise<ReduceContext>,
+	known?: WorkOrder
+): Promise<{ outcome: Outcome; order: WorkOrder | null }> {
 	const orders = store.db(ORDERS_DB);
 	for (let attempt = 0; attempt < WRITE_RETRIES; attempt++) {
-		const raw = await orders.getOrNull<unknown>(workOrderDocId(action.order_id!));
+		const raw = attempt === 0 && known ? known : await orders.getOrNull<unknown>(workOrderDocId(action.order_id!));
 		if (!raw) {
 			await putConflict(store, conflictDoc(action, null, 'order_missing', `order ${action.order_id} does not exist`, now().toISOString()));
-			return 'conflict';
+			return { outcome: 'conflict', order: null };
 		}
 		const order = workOrderSchema.parse(raw);
 		const result = apply(order, action, await contextFor(order.service_code));
-		if (result.outcome === 'duplicate') return 'duplicate';
+		if (result.outcome === 'duplicate') return { outcome: 'duplicate', order };
 		if (result.conflict) {
 			await putConflict(store, conflictDoc(action, order, result.conflict.reason, result.conflict.message, now().toISOString()));
 		}
 		try {
-			await orders.put(result.order);
-			return result.outcome;
+			const written = await orders.put(result.order);
+			return { outcome: result.outcome, order: { ...result.order, _rev: written.rev } };
 		} catch (e) {
 			if (!isConflict(e)) throw e; // the order changed meanwhile: read it again and re-decide
 		}
