@@ -10,7 +10,7 @@ import type { Conflict, Crew, FieldAction, WorkOrder } from '../../src/lib/domai
 import { crewDbName } from '../../src/lib/domain';
 import type { CouchClient } from '../../src/lib/server/store/couch-client';
 import { policyFromDays, sweep } from '../../src/lib/server/sync/projector';
-import { processAction, recoverLoggedAction } from '../../src/lib/server/sync/runner';
+import { applyActionTo, contextOptionsFor, processAction, recoverLoggedAction, reduceContext } from '../../src/lib/server/sync/runner';
 import { Session, startApp, type RunningApp } from '../helpers/app-server';
 import { DEMO_PASSWORD } from '../helpers/demo';
 import { eventually, storeOf, storeUrlOf } from '../helpers/store';
@@ -127,6 +127,32 @@ describe('projector', () => {
 });
 
 describe('reducer runner', () => {
+	it('applying on an order the caller read (dispatch): a stale read is a revision conflict, re-read and applied; the answer is the stored order', async () => {
+		const [order] = await masterOrders({ crew: 'dpw-streets-1', status: 'assigned' });
+		const id = order!.service_request_id;
+		const known = await getOrder(id);
+		// The order changes after the caller read it.
+		const first = await supervisor.request('POST', `/api/orders/${id}/actions`, { action: 'set_priority', payload: { priority: 'high' } });
+		expect(first.status).toBe(200);
+		const note = { ...action('dpw-streets-1', 'supervisor', id, 'note', { text: 'Call the reporter first.', visibility: 'internal' }), crew: null } as FieldAction;
+		const ctx = (code: string) => reduceContext(store, code, contextOptionsFor(note));
+		const stale = await applyActionTo(store, note, () => new Date(), ctx, known);
+		expect(stale.outcome).toBe('applied');
+		const stored = await getOrder(id);
+		expect(stale.order?._rev).toBe(stored._rev);
+		expect(stored.priority).toBe('high'); // the other change is kept
+		expect(stored.applied_action_ids).toContain(note.id);
+		expect(stale.order).toEqual(stored);
+
+		// On a current read: applied on it, the same answer as reading the order back.
+		const again = { ...action('dpw-streets-1', 'supervisor', id, 'note', { text: 'Reporter called.', visibility: 'internal' }), crew: null } as FieldAction;
+		const fresh = await applyActionTo(store, again, () => new Date(), ctx, stored);
+		expect(fresh.outcome).toBe('applied');
+		expect(fresh.order).toEqual(await getOrder(id));
+		// The same action again is a duplicate, answered with the order as it is.
+		expect(await applyActionTo(store, again, () => new Date(), ctx, fresh.order!)).toEqual({ outcome: 'duplicate', order: fresh.order });
+	});
+
 	it('applies an action from a crew database to the master order, and the crew\'s copy shows it', async () => {
 		const [order] = await masterOrders({ crew: 'dpw-graffiti-1', status: 'assigned' });
 		const doc = action('dpw-graffiti-1', 'eli', order!.service_request_id, 'en_route', {});
