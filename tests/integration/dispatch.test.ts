@@ -4,11 +4,11 @@
  * reducer, crew presence, the board's live event stream, and who may call what.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BoardCrew, BoardOrder, WorkOrder } from '../../src/lib/domain';
+import { OPEN_STATUSES, type BoardCrew, type BoardOrder, type WorkOrder } from '../../src/lib/domain';
 import type { CouchClient } from '../../src/lib/server/store/couch-client';
 import { Session, startApp, type RunningApp } from '../helpers/app-server';
 import { DEMO_PASSWORD } from '../helpers/demo';
-import { storeOf } from '../helpers/store';
+import { eventually, storeOf } from '../helpers/store';
 
 let app: RunningApp;
 let store: CouchClient;
@@ -176,6 +176,32 @@ describe('auto-suggest', () => {
 		for (const body of [{}, { orders: [] }, { orders: 'x' }, { orders: ['1'], extra: true }]) {
 			expect((await supervisor.request('POST', '/api/dispatch/suggest', body)).status).toBe(400);
 		}
+	});
+});
+
+describe('the board from memory', () => {
+	it('once the orders feed has caught up, the board holds exactly the open orders and those closed in the last day, as the store has them', async () => {
+		await board(); // the first board load starts the shared orders feed
+		await eventually(async () => {
+			const health = (await (await fetch(`${app.url}/healthz`)).json()) as { open311_index: { ready: boolean } };
+			return health.open311_index.ready || undefined;
+		}, 60_000);
+		// A change made just now is in the board once the feed has it (milliseconds on an idle server).
+		const [id] = await queue(1);
+		expect((await supervisor.request('POST', `/api/orders/${id}/actions`, { action: 'set_priority', payload: { priority: 'low' } })).status).toBe(200);
+		const changed = await eventually(async () => (await board()).orders.find((o) => o.service_request_id === id && o.priority === 'low'), 5000);
+		expect(changed).toBeDefined();
+
+		const since = Date.now() - 24 * 60 * 60 * 1000;
+		const all = (await store.db('orders').find<WorkOrder>({ selector: { type: 'work_order' }, limit: 100_000 })).docs;
+		const expected = all
+			.filter((o) => (OPEN_STATUSES as readonly string[]).includes(o.status) || (o.status === 'closed' && o.closed_datetime !== null && Date.parse(o.closed_datetime) >= since))
+			.filter((o) => !o.closed_datetime || Date.parse(o.closed_datetime) >= since)
+			.map((o) => `${o.service_request_id}:${o.status}:${o.crew}:${o.priority}`)
+			.sort();
+		const shown = (await board()).orders.map((o) => `${o.service_request_id}:${o.status}:${o.crew}:${o.priority}`).sort();
+		expect(shown.length).toBeGreaterThan(100);
+		expect(shown).toEqual(expected);
 	});
 });
 

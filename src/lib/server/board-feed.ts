@@ -7,6 +7,8 @@
  */
 import { toBoardOrder, workOrderSchema, type BoardCrew, type BoardOrder } from '../domain';
 import { countOpenConflicts, listBoardCrews } from './board';
+import type { BoardIndex } from './board-index';
+import type { OrdersFeed } from './orders-feed';
 import type { CouchClient } from './store/couch-client';
 import { CONFLICTS_DB, DIRECTORY_DB, ORDERS_DB } from './store/schema';
 import { follow, type Change } from './sync/follow';
@@ -20,9 +22,29 @@ type Listener = (event: BoardEvent) => void;
 
 export class BoardFeed {
 	readonly #listeners = new Set<Listener>();
-	#running: { abort: AbortController; ready: Promise<void> } | null = null;
+	#running: { abort: AbortController; ready: Promise<void>; fromIndex: boolean } | null = null;
 
-	constructor(private readonly store: CouchClient) {}
+	/**
+	 * `index`/`orders`: the in-memory board orders and the shared orders feed that fills them. Once that feed
+	 * has caught up, a starting board feed takes its order events from the index — the same stream the board's
+	 * snapshot comes from (boardOrdersSource) — instead of following the orders database itself.
+	 */
+	constructor(
+		private readonly store: CouchClient,
+		private readonly index?: BoardIndex,
+		private readonly orders?: OrdersFeed
+	) {}
+
+	/**
+	 * Where a board's snapshot must read its orders so that it fits this feed's events: the index when the
+	 * running feed takes its events from it (or none runs and the index is ready), else null (the store).
+	 */
+	boardOrdersSource(): BoardIndex | null {
+		this.orders?.touch();
+		if (!this.index || !this.orders?.ready) return null;
+		if (this.#running && !this.#running.fromIndex) return null;
+		return this.index;
+	}
 
 	get subscribers(): number {
 		return this.#listeners.size;
@@ -57,15 +79,22 @@ export class BoardFeed {
 		}
 	}
 
-	#start(): { abort: AbortController; ready: Promise<void> } {
+	#start(): { abort: AbortController; ready: Promise<void>; fromIndex: boolean } {
 		const abort = new AbortController();
+		const index = this.orders?.ready ? this.index : undefined;
+		if (index) {
+			const unsubscribe = index.subscribe((order) => this.#emit({ type: 'order', order }));
+			abort.signal.addEventListener('abort', unsubscribe, { once: true });
+		}
 		const watches = [
-			this.#watch(ORDERS_DB, abort.signal, (changes) => {
-				for (const { doc } of changes) {
-					const parsed = workOrderSchema.safeParse(doc);
-					if (parsed.success) this.#emit({ type: 'order', order: toBoardOrder(parsed.data) });
-				}
-			}),
+			index
+				? Promise.resolve()
+				: this.#watch(ORDERS_DB, abort.signal, (changes) => {
+						for (const { doc } of changes) {
+							const parsed = workOrderSchema.safeParse(doc);
+							if (parsed.success) this.#emit({ type: 'order', order: toBoardOrder(parsed.data) });
+						}
+					}),
 			this.#watch(CONFLICTS_DB, abort.signal, async () => this.#emit({ type: 'conflicts', open: await countOpenConflicts(this.store) })),
 			this.#watch(DIRECTORY_DB, abort.signal, async (changes) => {
 				if (changes.some((c) => c.id.startsWith('crew:') || c.id.startsWith('presence:'))) {
@@ -73,7 +102,7 @@ export class BoardFeed {
 				}
 			})
 		];
-		return { abort, ready: Promise.all(watches).then(() => undefined) };
+		return { abort, ready: Promise.all(watches).then(() => undefined), fromIndex: index !== undefined };
 	}
 
 	/** Follows one database from its end (no stored checkpoint); resolves once that end is fixed. */

@@ -14,6 +14,7 @@ import {
 	type CrewPresence,
 	type SessionUser
 } from '../domain';
+import type { BoardIndex } from './board-index';
 import { listCrews, listDepartments, listServiceTypes, readOfType } from './directory';
 import { findOrders, openOrderSelectors } from './orders';
 import { BadRequestError, ForbiddenError, describeZodError } from './errors';
@@ -26,8 +27,9 @@ const MAX_UTC_OFFSET_MS = 14 * MS_PER_HOUR; // UTC+14 (Kiribati) is the widest o
 const MAX_BOARD_ORDERS = 20_000; // open orders per answer: a large city's backlog
 const PRESENCE_RETRIES = 3;
 
-async function boardOrders(store: CouchClient, now: Date): Promise<BoardOrder[]> {
+async function boardOrders(store: CouchClient, now: Date, index: BoardIndex | null): Promise<BoardOrder[]> {
 	const since = +now - BOARD_CLOSED_WINDOW_MS;
+	if (index) return index.snapshot(since);
 	// The index compares text, and close times carry their own offsets (up to 14 h from UTC): ask for a
 	// little more, then compare instants below.
 	const sinceText = new Date(since - MAX_UTC_OFFSET_MS).toISOString();
@@ -74,9 +76,10 @@ export async function countOpenConflicts(store: CouchClient): Promise<number> {
 	return res.docs.length;
 }
 
-export async function loadBoard(store: CouchClient, now: Date = new Date()): Promise<BoardData> {
+/** `index`: the in-memory board orders when they fit the live feed (BoardFeed.boardOrdersSource), else the store. */
+export async function loadBoard(store: CouchClient, now: Date = new Date(), index: BoardIndex | null = null): Promise<BoardData> {
 	const [orders, crews, departments, types, people, openConflicts] = await Promise.all([
-		boardOrders(store, now),
+		boardOrders(store, now, index),
 		listBoardCrews(store),
 		listDepartments(store),
 		listServiceTypes(store),

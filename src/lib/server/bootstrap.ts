@@ -5,6 +5,7 @@
  */
 import { SessionCache } from './auth/session-cache';
 import { BoardFeed } from './board-feed';
+import { BoardIndex } from './board-index';
 import { ConfigError, parseConfig } from './config';
 import { loadGeocoder } from './geocode';
 import { loadMapArea, type MapArea } from './map-area';
@@ -58,7 +59,8 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 	let stopped = false;
 	const requests = new RequestIndex((f) => JSON.stringify(toOpen311Request(f, config.publicUrl, config.CITY_TIME_ZONE)));
 	const reportIndex = new ReportIndex(config.CITY_TIME_ZONE);
-	const orders = new OrdersFeed([requests, reportIndex]);
+	const boardIndex = new BoardIndex();
+	const orders = new OrdersFeed([requests, reportIndex, boardIndex]);
 	const workers = new AbortController();
 	/** The projector and the reducer runner, started once the store is set up (issue 02). */
 	const startWorkers = () => {
@@ -111,7 +113,7 @@ export async function bootstrap(env: Record<string, string | undefined>): Promis
 		storeKind,
 		sessionSecret,
 		sessions: new SessionCache(),
-		boardFeed: new BoardFeed(store),
+		boardFeed: new BoardFeed(store, boardIndex, orders),
 		mapArea,
 		geocoder,
 		requests,

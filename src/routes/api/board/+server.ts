@@ -5,4 +5,7 @@ import { api } from '$lib/server/http';
 import type { RequestHandler } from './$types';
 
 /** Staff: the dispatch board's data (open orders, closed in the last day, crews, lists). */
-export const GET: RequestHandler = api(async () => json(await loadBoard(getContext().store), { headers: { 'cache-control': 'no-store' } }));
+export const GET: RequestHandler = api(async () => {
+	const ctx = getContext();
+	return json(await loadBoard(ctx.store, new Date(), ctx.boardFeed.boardOrdersSource()), { headers: { 'cache-control': 'no-store' } });
+});
